@@ -1,0 +1,15 @@
+package io.creditproxy.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "proxy")
+public interface ProxyConfig {
+
+    /** Base URL written into rewritten fal links; when absent it is taken from the request. */
+    Optional<String> publicUrl();
+
+    /** Largest submit body accepted; larger ones get 413 and cost nothing. */
+    MemorySize maxBodyBytes();
+}

@@ -1,0 +1,72 @@
+package io.creditproxy.ledger;
+
+import io.creditproxy.common.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.util.List;
+
+/**
+ * The only code that changes a balance. Each movement is one conditional update of the tenant row
+ * (it never takes a balance below minus the tenant's credit limit) and one appended ledger entry
+ * carrying the balance after it, in the caller's transaction, so balance = sum of the ledger always.
+ */
+@ApplicationScoped
+public class LedgerService {
+
+    private final EntityManager em;
+
+    public LedgerService(EntityManager em) {
+        this.em = em;
+    }
+
+    /**
+     * Applies a movement inside the caller's transaction.
+     *
+     * @throws InsufficientCreditsException when the balance does not cover a negative amount
+     * @throws ApiException 404 when the tenant does not exist
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public LedgerEntry apply(Movement m) {
+        if (m.amount() == 0) {
+            throw ApiException.invalidParameter("amount must not be 0");
+        }
+        @SuppressWarnings("unchecked")
+        List<Number> after = em.createNativeQuery(
+                        "UPDATE tenants SET balance = balance + ?1 WHERE id = ?2 AND balance + ?1 >= -credit_limit RETURNING balance")
+                .setParameter(1, m.amount())
+                .setParameter(2, m.tenantId())
+                .getResultList();
+        if (after.isEmpty()) {
+            @SuppressWarnings("unchecked")
+            List<Number> current = em.createNativeQuery("SELECT balance FROM tenants WHERE id = ?1")
+                    .setParameter(1, m.tenantId())
+                    .getResultList();
+            if (current.isEmpty()) {
+                throw ApiException.notFound("unknown_tenant", "No tenant with id " + m.tenantId() + ".");
+            }
+            throw new InsufficientCreditsException(current.get(0).longValue(), -m.amount());
+        }
+        LedgerEntry entry = new LedgerEntry();
+        entry.tenantId = m.tenantId();
+        entry.amount = m.amount();
+        entry.balanceAfter = after.get(0).longValue();
+        entry.kind = m.kind().dbName();
+        entry.jobId = m.jobId();
+        entry.reason = m.reason();
+        entry.createdBy = m.createdBy();
+        entry.idempotencyKey = m.idempotencyKey();
+        entry.requestHash = m.requestHash();
+        em.persist(entry);
+        return entry;
+    }
+
+    /** Newest first. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<LedgerEntry> entries(long tenantId, int limit) {
+        return em.createQuery("FROM LedgerEntry WHERE tenantId = ?1 ORDER BY id DESC", LedgerEntry.class)
+                .setParameter(1, tenantId)
+                .setMaxResults(limit)
+                .getResultList();
+    }
+}

@@ -1,0 +1,32 @@
+package io.creditproxy.tenant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+
+/** A reseller's customer. The balance is only ever changed through {@link io.creditproxy.ledger.LedgerService}. */
+@Entity
+@Table(name = "tenants")
+public class Tenant {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(nullable = false)
+    public String name;
+
+    /** Read-only from Hibernate: the ledger moves it with conditional SQL updates. */
+    @Column(nullable = false, insertable = false, updatable = false)
+    public long balance;
+
+    @Column(name = "credit_limit", nullable = false)
+    public long creditLimit;
+
+    @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
+    public OffsetDateTime createdAt;
+}
