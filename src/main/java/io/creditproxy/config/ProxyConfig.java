@@ -2,6 +2,7 @@ package io.creditproxy.config;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
+import java.time.Duration;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "proxy")
@@ -12,4 +13,10 @@ public interface ProxyConfig {
 
     /** Largest submit body accepted; larger ones get 413 and cost nothing. */
     MemorySize maxBodyBytes();
+
+    /** How long Redis remembers which tenant owns a request id (polls then need no PostgreSQL). */
+    Duration jobCacheTtl();
+
+    /** How long Redis remembers which tenant a key hash belongs to; a revoke evicts it at once. */
+    Duration keyCacheTtl();
 }

@@ -1,0 +1,153 @@
+package io.creditproxy.proxy;
+
+import io.creditproxy.config.FalConfig;
+import io.creditproxy.sandbox.SandboxServer;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.net.ConnectException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * The one place that talks HTTP to fal (or to the sandbox): pooled keep-alive connections, the operator's
+ * key, header filtering, timeouts, and mapping of transport failures to 502/504. Callers never see raw HTTP.
+ */
+@ApplicationScoped
+public class FalClient {
+
+    private static final Logger LOG = Logger.getLogger(FalClient.class);
+
+    /** Hop-by-hop headers (RFC 9110 7.6.1) and others a proxy must not pass on. */
+    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+            "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length");
+
+    private final Vertx vertx;
+    private final FalConfig config;
+    private final Instance<SandboxServer> sandbox;
+    private volatile HttpClient client;
+    private volatile String baseUrl;
+    private volatile UrlRewriter rewriter;
+
+    public FalClient(Vertx vertx, FalConfig config, Instance<SandboxServer> sandbox) {
+        this.vertx = vertx;
+        this.config = config;
+        this.sandbox = sandbox;
+    }
+
+    void start(@Observes @jakarta.annotation.Priority(100) StartupEvent event) {
+        if (config.upstream() == FalConfig.Upstream.fal) {
+            if (config.key().filter(k -> !k.isBlank()).isEmpty()) {
+                throw new IllegalStateException("FAL_UPSTREAM=fal needs FAL_KEY (the operator's fal key). "
+                        + "Set FAL_KEY, or FAL_UPSTREAM=sandbox to run against the built-in simulator.");
+            }
+            baseUrl = UrlRewriter.stripSlash(config.queueUrl());
+            LOG.infof("Upstream: fal at %s", baseUrl);
+        } else {
+            baseUrl = UrlRewriter.stripSlash(sandbox.get().baseUrl());
+            LOG.infof("Upstream: SANDBOX simulator at %s (no real generations, nothing billed by fal)", baseUrl);
+        }
+        rewriter = new UrlRewriter(baseUrl);
+        boolean tls = baseUrl.startsWith("https://");
+        HttpClientOptions options = new HttpClientOptions()
+                .setSsl(tls)
+                .setTrustAll(false)
+                .setVerifyHost(tls)
+                .setKeepAlive(true)
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setDecompressionSupported(true);
+        client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public UrlRewriter rewriter() {
+        return rewriter;
+    }
+
+    /** True when the URL points at the configured upstream (fal's own answers are trusted only there). */
+    public boolean isUpstreamUrl(String url) {
+        return url != null && url.startsWith(baseUrl + "/");
+    }
+
+    /**
+     * Sends one request and reads the whole answer.
+     *
+     * @param url           absolute upstream URL (with query)
+     * @param tenantHeaders the tenant's headers; only fal's {@code X-Fal-*} and content negotiation pass
+     */
+    public Future<UpstreamResponse> send(HttpMethod method, String url, MultiMap tenantHeaders, Buffer body) {
+        return open(method, url, tenantHeaders, body, config.requestTimeout().toMillis())
+                .compose(resp -> resp.body().map(b -> new UpstreamResponse(resp.statusCode(), resp.headers(), b)))
+                .recover(FalClient::mapFailure);
+    }
+
+    /** Opens a request and hands back the live response (for streams); the caller must consume or reset it. */
+    public Future<HttpClientResponse> open(HttpMethod method, String url, MultiMap tenantHeaders, Buffer body, long idleTimeoutMs) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(method)
+                .setAbsoluteURI(url)
+                .setIdleTimeout(idleTimeoutMs);
+        return client.request(options).compose(req -> {
+            copyForwardHeaders(tenantHeaders, req.headers());
+            req.putHeader("Authorization", "Key " + config.key().orElse(""));
+            if (body != null) {
+                req.putHeader("Content-Type", "application/json");
+                return req.send(body);
+            }
+            return req.send();
+        }).recover(FalClient::mapFailure);
+    }
+
+    static void copyForwardHeaders(MultiMap from, MultiMap to) {
+        if (from == null) {
+            return;
+        }
+        for (var entry : from) {
+            String name = entry.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith("x-fal-") || name.equals("accept") || name.equals("accept-language")) {
+                to.add(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    /** Headers of fal's answer a tenant may see: everything but hop-by-hop and cookies. */
+    public static void copyAnswerHeaders(MultiMap from, MultiMap to) {
+        for (var entry : from) {
+            String name = entry.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(name) && !name.equals("set-cookie") && !name.equals("content-encoding")) {
+                to.add(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    private static <T> Future<T> mapFailure(Throwable t) {
+        if (t instanceof UpstreamException) {
+            return Future.failedFuture(t);
+        }
+        if (t instanceof TimeoutException || t instanceof io.netty.handler.timeout.TimeoutException
+                || String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")) {
+            LOG.warnf("upstream timeout: %s", t.getClass().getSimpleName());
+            return Future.failedFuture(UpstreamException.timeout());
+        }
+        if (!(t instanceof ConnectException)) {
+            LOG.warnf("upstream failure: %s", t.getClass().getSimpleName());
+        }
+        return Future.failedFuture(UpstreamException.unreachable());
+    }
+}

@@ -1,0 +1,79 @@
+package io.creditproxy.proxy;
+
+import io.creditproxy.common.ApiException;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the fal paths a tenant may call, from the raw (undecoded) request path, and refuses path tricks:
+ * dot segments, encoded characters, empty segments, absolute URLs or hosts smuggled into the path.
+ * Only plain segments of letters, digits and {@code . _ -} are forwarded, so nothing can steer the
+ * forwarded request anywhere but fal's own paths.
+ */
+public final class PathGuard {
+
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final int MAX_SEGMENTS = 12;
+
+    private PathGuard() {
+    }
+
+    /** A tenant call on an existing request: {@code /{app...}/requests/{id}[/status|/status/stream|/cancel]}. */
+    public record RequestPath(String requestId, Action action) {
+    }
+
+    public enum Action { STATUS, STREAM, RESULT, CANCEL }
+
+    /** @return the segments of a clean path, or throws 400 for a path trick */
+    public static String[] segments(String rawPath) {
+        if (rawPath == null || rawPath.length() < 2 || rawPath.charAt(0) != '/' || rawPath.length() > 1024) {
+            throw badPath();
+        }
+        String[] parts = rawPath.substring(1).split("/", -1);
+        if (parts.length > MAX_SEGMENTS) {
+            throw badPath();
+        }
+        for (String part : parts) {
+            // rejects "", ".", "..", "%2F", "%2e", "\\", "http:", "@host" and every other oddity at once
+            if (!SEGMENT.matcher(part).matches() || part.equals("..") || part.contains("..")) {
+                throw badPath();
+            }
+        }
+        return parts;
+    }
+
+    /** The model id of a submit (the whole path), e.g. {@code fal-ai/flux-1/dev}. */
+    public static String modelId(String rawPath) {
+        String[] parts = segments(rawPath);
+        if (parts.length < 2) {
+            throw ApiException.notFound("unknown_model", "A model id looks like 'owner/app[/path]', e.g. 'fal-ai/flux-1/dev'.");
+        }
+        return String.join("/", parts);
+    }
+
+    /** Parses a poll/result/cancel path, or returns null when the path is not one. */
+    public static RequestPath requestPath(String rawPath) {
+        String[] parts = segments(rawPath);
+        int n = parts.length;
+        // .../requests/{id}
+        if (n >= 3 && parts[n - 2].equals("requests")) {
+            return new RequestPath(parts[n - 1], Action.RESULT);
+        }
+        // .../requests/{id}/status | cancel
+        if (n >= 4 && parts[n - 3].equals("requests")) {
+            return switch (parts[n - 1]) {
+                case "status" -> new RequestPath(parts[n - 2], Action.STATUS);
+                case "cancel" -> new RequestPath(parts[n - 2], Action.CANCEL);
+                default -> null;
+            };
+        }
+        // .../requests/{id}/status/stream
+        if (n >= 5 && parts[n - 4].equals("requests") && parts[n - 2].equals("status") && parts[n - 1].equals("stream")) {
+            return new RequestPath(parts[n - 3], Action.STREAM);
+        }
+        return null;
+    }
+
+    public static ApiException badPath() {
+        return new ApiException(400, "bad_path", "The request path is not a valid fal path.");
+    }
+}

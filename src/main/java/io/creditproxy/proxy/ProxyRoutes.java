@@ -1,0 +1,405 @@
+package io.creditproxy.proxy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.creditproxy.common.ApiException;
+import io.creditproxy.common.ErrorBody;
+import io.creditproxy.common.Hashing;
+import io.creditproxy.config.ProxyConfig;
+import io.creditproxy.pricing.PricingService;
+import io.creditproxy.pricing.Quote;
+import io.creditproxy.proxy.JobOwnership.OwnedJob;
+import io.creditproxy.proxy.PathGuard.RequestPath;
+import io.creditproxy.proxy.ReservationService.Replay;
+import io.creditproxy.proxy.ReservationService.Reservation;
+import io.creditproxy.proxy.ReservationService.Reserved;
+import io.creditproxy.tenant.Caller;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The fal passthrough at the root of the proxy: {@code POST /{model id}} (priced, charged, forwarded) and
+ * {@code GET|PUT /{app}/requests/{id}[/status|/status/stream|/cancel]} (forwarded for the caller's own jobs).
+ * A thin Vert.x route: bodies and streams stay on the event loop, database work runs on worker threads.
+ */
+@ApplicationScoped
+public class ProxyRoutes {
+
+    private static final Logger LOG = Logger.getLogger(ProxyRoutes.class);
+
+    /** Paths served by the application itself, never by the passthrough. */
+    private static final List<String> RESERVED_PREFIXES = List.of("/admin", "/v1/", "/q/", "/webhooks/", "/console", "/openapi");
+
+    private final FalClient fal;
+    private final KeyCache keys;
+    private final JobOwnership ownership;
+    private final PricingService pricing;
+    private final ReservationService reservations;
+    private final PublicUrl publicUrl;
+    private final ObjectMapper json;
+    private final long maxBodyBytes;
+
+    public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PricingService pricing,
+                       ReservationService reservations, PublicUrl publicUrl, ObjectMapper json, ProxyConfig config) {
+        this.fal = fal;
+        this.keys = keys;
+        this.ownership = ownership;
+        this.pricing = pricing;
+        this.reservations = reservations;
+        this.publicUrl = publicUrl;
+        this.json = json;
+        this.maxBodyBytes = config.maxBodyBytes().asLongValue();
+    }
+
+    void register(@Observes Router router) {
+        router.route().order(-100).handler(this::handle);
+    }
+
+    void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String path = request.path();
+        if (path == null || path.equals("/") || isReserved(path)) {
+            ctx.next();
+            return;
+        }
+        try {
+            HttpMethod method = request.method();
+            if (method == HttpMethod.POST) {
+                submit(ctx, PathGuard.modelId(path));
+                return;
+            }
+            RequestPath target = PathGuard.requestPath(path);
+            if (target == null) {
+                throw ApiException.notFound("not_found", "No such endpoint.");
+            }
+            boolean allowed = target.action() == PathGuard.Action.CANCEL ? method == HttpMethod.PUT : method == HttpMethod.GET;
+            if (!allowed) {
+                throw new ApiException(405, "method_not_allowed", "Method not allowed on this path.");
+            }
+            forward(ctx, target);
+        } catch (ApiException e) {
+            fail(ctx, e);
+        }
+    }
+
+    private static boolean isReserved(String path) {
+        for (String prefix : RESERVED_PREFIXES) {
+            if (path.startsWith(prefix) || (prefix.endsWith("/") && path.equals(prefix.substring(0, prefix.length() - 1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- submit ------------------------------------------------------------------------------------
+
+    private void submit(RoutingContext ctx, String modelId) {
+        HttpServerRequest request = ctx.request();
+        String length = request.getHeader("Content-Length");
+        if (length != null && parseLong(length) > maxBodyBytes) {
+            fail(ctx, tooLarge());
+            return;
+        }
+        readBody(request).compose(body -> ctx.vertx().executeBlocking(() -> prepare(ctx, modelId, body), false))
+                .compose(prepared -> {
+                    if (prepared.reservation() instanceof Replay replay) {
+                        answerText(ctx, replay.status(), replay.body());
+                        return Future.succeededFuture();
+                    }
+                    return forwardSubmit(ctx, prepared);
+                })
+                .onFailure(t -> fail(ctx, t));
+    }
+
+    private record Prepared(Caller caller, Quote quote, Reservation reservation, Buffer upstreamBody, String upstreamUrl) {
+    }
+
+    /** Runs on a worker thread: authenticate, parse, price, and reserve the price. */
+    private Prepared prepare(RoutingContext ctx, String modelId, Buffer body) {
+        HttpServerRequest request = ctx.request();
+        Caller caller = keys.authenticate(request.getHeader("Authorization"));
+        JsonNode input;
+        try {
+            input = json.readTree(body.getBytes());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ApiException(400, "malformed_json", "The request body is not valid JSON.");
+        }
+        if (input == null || !input.isObject()) {
+            throw new ApiException(400, "malformed_json", "The request body must be a JSON object.");
+        }
+        ObjectNode object = (ObjectNode) input;
+        String webhook = tenantWebhook(request.getParam("fal_webhook"), object);
+        Quote quote = pricing.quote(modelId, object);
+        String idempotencyKey = request.getHeader("Idempotency-Key");
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            throw ApiException.invalidParameter("Idempotency-Key must be 1 to 255 characters.");
+        }
+        String requestHash = idempotencyKey == null ? null
+                : Hashing.sha256Hex(modelId + "\n" + request.query() + "\n" + body.toString(StandardCharsets.UTF_8));
+        Reservation reservation = reservations.reserve(caller, quote, idempotencyKey, requestHash, webhook);
+        Buffer upstreamBody = body;
+        if (object.has("webhook")) {
+            // the resellers' "webhook" body field becomes fal's fal_webhook query parameter
+            object.remove("webhook");
+            upstreamBody = Buffer.buffer(object.toString());
+        }
+        String url = fal.baseUrl() + "/" + modelId + upstreamQuery(request.params(), webhook);
+        return new Prepared(caller, quote, reservation, upstreamBody, url);
+    }
+
+    private Future<Void> forwardSubmit(RoutingContext ctx, Prepared prepared) {
+        UUID jobId = ((Reserved) prepared.reservation()).jobId();
+        return fal.send(HttpMethod.POST, prepared.upstreamUrl(), ctx.request().headers(), prepared.upstreamBody())
+                .compose(answer -> ctx.vertx().executeBlocking(() -> recordAnswer(prepared, jobId, answer), false)
+                        .map(ignored -> answer))
+                .onSuccess(answer -> answerUpstream(ctx, answer))
+                .recover(failure -> {
+                    ApiException error = failure instanceof ApiException api ? api : UpstreamException.unreachable();
+                    String body = json.valueToTree(error.body()).toString();
+                    return ctx.vertx().executeBlocking(() -> {
+                        reservations.rejected(jobId, error.status(), body);
+                        return null;
+                    }, false).compose(ignored -> Future.failedFuture(error));
+                })
+                .mapEmpty();
+    }
+
+    /** Runs on a worker thread: fal's answer to a submit decides between keeping and refunding the price. */
+    private Void recordAnswer(Prepared prepared, UUID jobId, UpstreamResponse answer) {
+        String text = answer.bodyText();
+        if (!answer.isSuccess()) {
+            reservations.rejected(jobId, answer.status(), text);
+            return null;
+        }
+        JsonNode body;
+        try {
+            body = json.readTree(text);
+        } catch (JsonProcessingException e) {
+            body = null;
+        }
+        String requestId = body == null ? null : body.path("request_id").asText(null);
+        if (requestId == null || requestId.isBlank()) {
+            LOG.warnf("fal accepted a submit for %s without a request_id; refunding", prepared.quote().modelId());
+            throw UpstreamException.badAnswer();
+        }
+        String base = fal.baseUrl() + "/" + appOf(prepared.quote().modelId()) + "/requests/" + requestId;
+        String statusUrl = trusted(body.path("status_url").asText(null), base + "/status");
+        String responseUrl = trusted(body.path("response_url").asText(null), base);
+        String cancelUrl = trusted(body.path("cancel_url").asText(null), base + "/cancel");
+        reservations.accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, answer.status(), text);
+        ownership.remember(requestId, new OwnedJob(prepared.caller().tenantId(), statusUrl, responseUrl, cancelUrl));
+        return null;
+    }
+
+    /** fal's own URL when it points at the configured upstream (fal's URLs are authoritative), else the fallback. */
+    private String trusted(String url, String fallback) {
+        return fal.isUpstreamUrl(url) ? url : fallback;
+    }
+
+    /** The owner/app part of a model id: two segments, three for workflows/ and comfy/. */
+    static String appOf(String modelId) {
+        String[] parts = modelId.split("/");
+        int n = (parts[0].equals("workflows") || parts[0].equals("comfy")) ? 3 : 2;
+        return String.join("/", java.util.Arrays.copyOf(parts, Math.min(n, parts.length)));
+    }
+
+    private static String tenantWebhook(String fromQuery, ObjectNode body) {
+        String webhook = fromQuery;
+        JsonNode field = body.get("webhook");
+        if (webhook == null && field != null && !field.isNull()) {
+            if (!field.isTextual()) {
+                throw ApiException.invalidParameter("webhook must be a URL string.");
+            }
+            webhook = field.asText();
+        }
+        if (webhook == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(webhook);
+            String scheme = uri.getScheme();
+            if (uri.getHost() == null || scheme == null
+                    || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || webhook.length() > 2048) {
+                throw ApiException.invalidParameter("webhook must be an absolute http(s) URL.");
+            }
+        } catch (java.net.URISyntaxException e) {
+            throw ApiException.invalidParameter("webhook must be an absolute http(s) URL.");
+        }
+        return webhook;
+    }
+
+    /** The tenant's query parameters, re-encoded, with fal_webhook set to the tenant's webhook if any. */
+    private static String upstreamQuery(MultiMap params, String webhook) {
+        StringBuilder query = new StringBuilder();
+        for (Map.Entry<String, String> p : params) {
+            if (!p.getKey().equals("fal_webhook")) {
+                appendParam(query, p.getKey(), p.getValue());
+            }
+        }
+        if (webhook != null) {
+            appendParam(query, "fal_webhook", webhook);
+        }
+        return query.toString();
+    }
+
+    private static void appendParam(StringBuilder query, String name, String value) {
+        query.append(query.length() == 0 ? '?' : '&')
+                .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+    }
+
+    // ---- status, result, cancel, stream --------------------------------------------------------------
+
+    private void forward(RoutingContext ctx, RequestPath target) {
+        HttpServerRequest request = ctx.request();
+        request.pause();
+        ctx.vertx().executeBlocking(() -> {
+                    Caller caller = keys.authenticate(request.getHeader("Authorization"));
+                    return ownership.require(caller.tenantId(), target.requestId());
+                }, false)
+                .compose(job -> {
+                    String query = upstreamQuery(request.params(), null);
+                    return switch (target.action()) {
+                        case STATUS -> fal.send(HttpMethod.GET, job.statusUrl() + query, request.headers(), null)
+                                .onSuccess(answer -> answerUpstream(ctx, answer)).mapEmpty();
+                        case RESULT -> fal.send(HttpMethod.GET, job.responseUrl() + query, request.headers(), null)
+                                .onSuccess(answer -> answerUpstream(ctx, answer)).mapEmpty();
+                        case CANCEL -> fal.send(HttpMethod.PUT, job.cancelUrl() + query, request.headers(), null)
+                                .onSuccess(answer -> answerUpstream(ctx, answer)).mapEmpty();
+                        case STREAM -> stream(ctx, job.statusUrl() + "/stream" + query);
+                    };
+                })
+                .onFailure(t -> fail(ctx, t));
+    }
+
+    /** Relays fal's server-sent events line by line, rewriting URLs; closes fal's side when the tenant leaves. */
+    private Future<Void> stream(RoutingContext ctx, String url) {
+        return fal.open(HttpMethod.GET, url, ctx.request().headers(), null, 0).compose(upstream -> {
+            HttpServerResponse response = ctx.response();
+            if (upstream.statusCode() != 200) {
+                return upstream.body().map(body -> {
+                    answerUpstream(ctx, new UpstreamResponse(upstream.statusCode(), upstream.headers(), body));
+                    return null;
+                });
+            }
+            String base = publicUrl.of(ctx.request());
+            response.setStatusCode(200).setChunked(true)
+                    .putHeader("Content-Type", "text/event-stream")
+                    .putHeader("Cache-Control", "no-cache");
+            StringBuilder pending = new StringBuilder();
+            upstream.handler(chunk -> {
+                pending.append(chunk.toString(StandardCharsets.UTF_8));
+                int newline = pending.lastIndexOf("\n");
+                if (newline >= 0) {
+                    String complete = pending.substring(0, newline + 1);
+                    pending.delete(0, newline + 1);
+                    response.write(fal.rewriter().rewrite(complete, base));
+                }
+            });
+            upstream.endHandler(v -> {
+                if (pending.length() > 0) {
+                    response.write(fal.rewriter().rewrite(pending.toString(), base));
+                }
+                response.end();
+            });
+            upstream.exceptionHandler(t -> response.reset());
+            response.closeHandler(v -> upstream.request().reset());
+            return Future.<Void>succeededFuture();
+        });
+    }
+
+    // ---- answers -------------------------------------------------------------------------------------
+
+    private void answerUpstream(RoutingContext ctx, UpstreamResponse answer) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        FalClient.copyAnswerHeaders(answer.headers(), response.headers());
+        String text = fal.rewriter().rewrite(answer.bodyText(), publicUrl.of(ctx.request()));
+        response.setStatusCode(answer.status()).end(text);
+    }
+
+    private void answerText(RoutingContext ctx, int status, String body) {
+        ctx.response().setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(fal.rewriter().rewrite(body, publicUrl.of(ctx.request())));
+    }
+
+    private void fail(RoutingContext ctx, Throwable failure) {
+        ApiException error;
+        if (failure instanceof ApiException api) {
+            error = api;
+        } else {
+            LOG.error("proxy request failed", failure);
+            error = new ApiException(500, "internal_error", "Internal error.");
+        }
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (response.headWritten()) {
+            response.reset();
+            return;
+        }
+        response.headers().clear();
+        if (error.status() == 413) {
+            // the rest of an oversized body is not worth reading
+            response.endHandler(v -> ctx.request().connection().close());
+        }
+        response.setStatusCode(error.status())
+                .putHeader("Content-Type", "application/json")
+                .end(json.valueToTree(ErrorBody.of(error.code(), error.getMessage(), error.details())).toString());
+    }
+
+    // ---- bodies --------------------------------------------------------------------------------------
+
+    /** Reads the request body, refusing (413) past the configured limit even without a Content-Length. */
+    private Future<Buffer> readBody(HttpServerRequest request) {
+        io.vertx.core.Promise<Buffer> promise = io.vertx.core.Promise.promise();
+        Buffer body = Buffer.buffer();
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > maxBodyBytes) {
+                request.handler(null);
+                promise.tryFail(tooLarge());
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.endHandler(v -> promise.tryComplete(body));
+        request.exceptionHandler(promise::tryFail);
+        request.resume();
+        return promise.future();
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "body_too_large", "The request body is larger than " + maxBodyBytes + " bytes.");
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}
