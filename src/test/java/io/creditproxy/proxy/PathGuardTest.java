@@ -1,0 +1,55 @@
+package io.creditproxy.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.creditproxy.common.ApiException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PathGuardTest {
+
+    @Test
+    void readsModelIds() {
+        assertThat(PathGuard.modelId("/fal-ai/flux-1/dev")).isEqualTo("fal-ai/flux-1/dev");
+        assertThat(PathGuard.modelId("/fal-ai/pixverse/v4.5/text-to-video/fast")).isEqualTo("fal-ai/pixverse/v4.5/text-to-video/fast");
+    }
+
+    @Test
+    void readsRequestPaths() {
+        String id = "551a32da-52b2-4be8-bf2f-bfb7cce2b324";
+        assertThat(PathGuard.requestPath("/fal-ai/flux-1/requests/" + id))
+                .isEqualTo(new PathGuard.RequestPath(id, PathGuard.Action.RESULT));
+        assertThat(PathGuard.requestPath("/fal-ai/flux-1/requests/" + id + "/status"))
+                .isEqualTo(new PathGuard.RequestPath(id, PathGuard.Action.STATUS));
+        assertThat(PathGuard.requestPath("/fal-ai/flux-1/requests/" + id + "/status/stream"))
+                .isEqualTo(new PathGuard.RequestPath(id, PathGuard.Action.STREAM));
+        assertThat(PathGuard.requestPath("/fal-ai/flux-1/requests/" + id + "/cancel"))
+                .isEqualTo(new PathGuard.RequestPath(id, PathGuard.Action.CANCEL));
+        // any prefix before /requests/ is accepted; the id decides
+        assertThat(PathGuard.requestPath("/fal-ai/kling-video/v1.6/requests/" + id + "/status"))
+                .isEqualTo(new PathGuard.RequestPath(id, PathGuard.Action.STATUS));
+        assertThat(PathGuard.requestPath("/fal-ai/flux-1/dev")).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/fal-ai/../admin/tenants", "/fal-ai/flux-1/..", "/fal-ai/%2e%2e/x", "/fal-ai%2Fflux-1/dev",
+            "/fal-ai/flux-1%2fdev", "//evil.example.com/x", "/http://evil.example.com/x", "/https:/evil/x",
+            "/fal-ai//flux-1", "/fal-ai/flux-1/dev/", "/fal-ai/flux\\1/dev", "/fal-ai/./flux-1", "/fal-ai/@evil/x",
+            "/fal-ai/flux-1?x", "/fal-ai/fl%00ux"})
+    void refusesPathTricks(String path) {
+        assertThatThrownBy(() -> PathGuard.modelId(path))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.code()).isEqualTo("bad_path");
+                });
+    }
+
+    @Test
+    void appIsTwoSegmentsOrThreeForWorkflows() {
+        assertThat(ProxyRoutes.appOf("fal-ai/flux-1/dev")).isEqualTo("fal-ai/flux-1");
+        assertThat(ProxyRoutes.appOf("workflows/acme/my-flow/run")).isEqualTo("workflows/acme/my-flow");
+        assertThat(ProxyRoutes.appOf("comfy/acme/flow")).isEqualTo("comfy/acme/flow");
+    }
+}
