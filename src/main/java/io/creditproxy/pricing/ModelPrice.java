@@ -1,0 +1,82 @@
+package io.creditproxy.pricing;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+
+/** A row of the price table {@code models}. Never leaves {@link PricingService}; callers see {@link PriceListEntry}. */
+@Entity
+@Table(name = "models")
+public class ModelPrice {
+
+    @Id
+    public String id;
+
+    @Column(nullable = false)
+    public String unit;
+
+    @Column(name = "usd_price", nullable = false, precision = 14, scale = 6)
+    public BigDecimal usdPrice;
+
+    @Column(name = "quantity_param", nullable = false)
+    public String quantityParam;
+
+    @Column(name = "default_quantity", nullable = false)
+    public int defaultQuantity;
+
+    @Column(name = "allowed_quantities")
+    public String allowedQuantities;
+
+    @Column(name = "min_quantity")
+    public Integer minQuantity;
+
+    @Column(name = "max_quantity")
+    public Integer maxQuantity;
+
+    @Column(name = "clip_seconds")
+    public Integer clipSeconds;
+
+    @Column(name = "resolution_param")
+    public String resolutionParam;
+
+    @Column(name = "default_resolution")
+    public String defaultResolution;
+
+    @Column(name = "resolution_factors")
+    public String resolutionFactors;
+
+    public String description;
+
+    @Column(nullable = false)
+    public boolean enabled;
+
+    @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
+    public OffsetDateTime createdAt;
+
+    @Column(name = "updated_at", nullable = false, insertable = false)
+    public OffsetDateTime updatedAt;
+
+    PriceListEntry toEntry() {
+        return new PriceListEntry(id, unit, usdPrice, quantityParam, defaultQuantity, allowedQuantities, minQuantity,
+                maxQuantity, clipSeconds, resolutionParam, defaultResolution, resolutionFactors, description, enabled);
+    }
+
+    void copyFrom(PriceListEntry e) {
+        unit = e.unit();
+        usdPrice = e.usdPrice();
+        quantityParam = e.quantityParam();
+        defaultQuantity = e.defaultQuantity();
+        allowedQuantities = e.allowedQuantities();
+        minQuantity = e.minQuantity();
+        maxQuantity = e.maxQuantity();
+        clipSeconds = e.clipSeconds();
+        resolutionParam = e.resolutionParam();
+        defaultResolution = e.defaultResolution();
+        resolutionFactors = e.resolutionFactors();
+        description = e.description();
+        enabled = e.enabled();
+    }
+}

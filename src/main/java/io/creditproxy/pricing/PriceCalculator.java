@@ -1,0 +1,139 @@
+package io.creditproxy.pricing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.creditproxy.common.ApiException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The pure arithmetic of a price: no database, no clock, so plain unit tests pin every figure.
+ * credits = ceil(usd_price x quantity x factor x exchange_rate x credits_per_cny), computed exactly.
+ */
+public final class PriceCalculator {
+
+    private PriceCalculator() {
+    }
+
+    /**
+     * Exact: the whole product is formed in BigDecimal, and the factor's denominator is divided last with
+     * rounding up, so e.g. 4/3 never turns into 1.3333 and no fraction of a credit is given away.
+     */
+    public static long credits(BigDecimal usdPrice, long quantity, Fraction factor, BigDecimal exchangeRate,
+                               BigDecimal creditsPerCny) {
+        BigDecimal numerator = usdPrice
+                .multiply(BigDecimal.valueOf(quantity))
+                .multiply(new BigDecimal(factor.numerator()))
+                .multiply(exchangeRate)
+                .multiply(creditsPerCny);
+        return numerator.divide(new BigDecimal(factor.denominator()), 0, RoundingMode.CEILING).longValueExact();
+    }
+
+    /**
+     * Prices a submit body against a model's rule: reads the quantity (and resolution) fal would use,
+     * with fal's defaults when absent.
+     *
+     * @throws ApiException 422 invalid_parameter for a value fal would not accept
+     */
+    public static Quote quote(PriceRule rule, JsonNode body, BigDecimal exchangeRate, BigDecimal creditsPerCny) {
+        if (body != null && !body.isNull() && !body.isMissingNode() && !body.isObject()) {
+            throw invalid("body", "The request body must be a JSON object.");
+        }
+        int requested = requestedQuantity(rule, body == null ? null : body.get(rule.quantityParam()));
+        Fraction factor = Fraction.ONE;
+        if (rule.resolutionParam() != null) {
+            PriceRule.Resolution res = requestedResolution(rule, body == null ? null : body.get(rule.resolutionParam()));
+            if (res.onlyQuantities() != null && !res.onlyQuantities().contains(requested)) {
+                throw invalid(rule.quantityParam(), rule.quantityParam() + " " + requested + " is not available at "
+                        + rule.resolutionParam() + " " + res.name() + " (allowed there: " + join(res.onlyQuantities()) + ").");
+            }
+            factor = res.factor();
+        }
+        return quoteUnits(rule, billedUnits(rule, requested), factor, exchangeRate, creditsPerCny);
+    }
+
+    /** The price of a number of billed units (images, seconds, clips) at a factor. */
+    public static Quote quoteUnits(PriceRule rule, int units, Fraction factor, BigDecimal exchangeRate,
+                                   BigDecimal creditsPerCny) {
+        long credits = credits(rule.usdPrice(), units, factor, exchangeRate, creditsPerCny);
+        return new Quote(rule.id(), rule.unit().name(), units, rule.usdPrice(), factor.toString(), exchangeRate,
+                creditsPerCny, credits);
+    }
+
+    /** The units a requested quantity is billed as: a clip model counts started clips (8 s = 2 clips of 5 s). */
+    public static int billedUnits(PriceRule rule, int requested) {
+        if (rule.unit() == PriceUnit.clip) {
+            return Math.floorDiv(requested + rule.clipSeconds() - 1, rule.clipSeconds());
+        }
+        return requested;
+    }
+
+    /** The factor of the model's default resolution (1 when it has none). */
+    public static Fraction defaultFactor(PriceRule rule) {
+        return rule.resolutionParam() == null ? Fraction.ONE : rule.resolutions().get(rule.defaultResolution()).factor();
+    }
+
+    /**
+     * fal documents enumerated parameters (duration) as strings ("5") and counts (num_images) as integers.
+     * An enumerated one is accepted as that exact string or as a JSON integer of the same value; a count only as
+     * a JSON integer. Absent or null means fal's default.
+     */
+    static int requestedQuantity(PriceRule rule, JsonNode value) {
+        String param = rule.quantityParam();
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return rule.defaultQuantity();
+        }
+        Integer q = null;
+        if (value.isIntegralNumber() && value.canConvertToInt()) {
+            q = value.intValue();
+        } else if (value.isTextual() && rule.allowedQuantities() != null) {
+            for (int allowed : rule.allowedQuantities()) {
+                if (Integer.toString(allowed).equals(value.textValue())) {
+                    q = allowed;
+                }
+            }
+        }
+        boolean ok = q != null && (rule.allowedQuantities() != null
+                ? rule.allowedQuantities().contains(q)
+                : q >= rule.minQuantity() && (rule.maxQuantity() == null || q <= rule.maxQuantity()));
+        if (!ok) {
+            String expected = rule.allowedQuantities() != null
+                    ? "one of " + rule.allowedQuantities().stream().map(v -> "\"" + v + "\"").collect(Collectors.joining(", "))
+                    : rule.maxQuantity() != null
+                    ? "an integer from " + rule.minQuantity() + " to " + rule.maxQuantity()
+                    : "an integer of at least " + rule.minQuantity();
+            throw invalid(param, param + " must be " + expected + " (got " + shown(value) + ").");
+        }
+        return q;
+    }
+
+    static PriceRule.Resolution requestedResolution(PriceRule rule, JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return rule.resolutions().get(rule.defaultResolution());
+        }
+        PriceRule.Resolution res = value.isTextual() ? rule.resolutions().get(value.textValue()) : null;
+        if (res == null) {
+            throw invalid(rule.resolutionParam(), rule.resolutionParam() + " must be one of "
+                    + String.join(", ", rule.resolutions().keySet()) + " (got " + shown(value) + ").");
+        }
+        return res;
+    }
+
+    private static String shown(JsonNode value) {
+        String s = value.toString();
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
+    private static String join(Iterable<Integer> values) {
+        StringBuilder sb = new StringBuilder();
+        for (int v : values) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(v);
+        }
+        return sb.toString();
+    }
+
+    private static ApiException invalid(String param, String message) {
+        return new ApiException(422, "invalid_parameter", message, Map.of("param", param));
+    }
+}

@@ -1,0 +1,171 @@
+package io.creditproxy.pricing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.creditproxy.common.ApiException;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Pins the prices of the shipped price list at the seeds' rate (3 CNY per USD, 10,000 credits per CNY). */
+class PriceCalculatorTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final BigDecimal RATE = new BigDecimal("3");
+    private static final BigDecimal PER_CNY = new BigDecimal("10000");
+    private static final Map<String, PriceRule> RULES = PriceTableLoader.readPriceList("pricing/models.csv").stream()
+            .map(PriceRule::parse)
+            .collect(Collectors.toMap(PriceRule::id, Function.identity()));
+
+    private static long credits(String model, String body) {
+        return quote(model, body).credits();
+    }
+
+    private static Quote quote(String model, String body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            return PriceCalculator.quote(RULES.get(model), node, RATE, PER_CNY);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Test
+    void theListHasAllThirtyOneModelsOfTheSeeds() {
+        assertThat(RULES).hasSize(31);
+        assertThat(RULES.values()).allMatch(PriceRule::enabled);
+        assertThat(RULES.values().stream().filter(r -> r.unit() == PriceUnit.image)).hasSize(11);
+        assertThat(RULES.values().stream().filter(r -> r.unit() == PriceUnit.second)).hasSize(14);
+        assertThat(RULES.values().stream().filter(r -> r.unit() == PriceUnit.clip)).hasSize(6);
+    }
+
+    @Test
+    void imagesArePricedPerImage() {
+        assertThat(credits("fal-ai/flux-1/dev", "{\"prompt\":\"a cat\"}")).isEqualTo(750);
+        assertThat(credits("fal-ai/flux-1/dev", "{\"num_images\":4}")).isEqualTo(3_000);
+        assertThat(credits("fal-ai/flux-1/schnell", "{}")).isEqualTo(90);
+        assertThat(credits("fal-ai/flux-pro/kontext/max", "{}")).isEqualTo(2_400);
+        assertThat(credits("fal-ai/flux-pro/kontext", "{\"num_images\":null}")).isEqualTo(1_200);
+
+        Quote q = quote("fal-ai/flux-1/dev", "{\"num_images\":4}");
+        assertThat(q).isEqualTo(new Quote("fal-ai/flux-1/dev", "image", 4, new BigDecimal("0.025"), "1", RATE, PER_CNY, 3_000));
+    }
+
+    @Test
+    void videosArePricedPerSecondWithFalsDefaultDuration() {
+        assertThat(credits("fal-ai/kling-video/v1.6/standard/text-to-video", "{}")).isEqualTo(6_750);
+        assertThat(credits("fal-ai/kling-video/v1.6/standard/text-to-video", "{\"duration\":\"5\"}")).isEqualTo(6_750);
+        assertThat(credits("fal-ai/kling-video/v1.6/standard/text-to-video", "{\"duration\":\"10\"}")).isEqualTo(13_500);
+        assertThat(credits("fal-ai/kling-video/v1.6/standard/text-to-video", "{\"duration\":10}")).isEqualTo(13_500);
+        assertThat(credits("fal-ai/kling-video/v2.1/master/text-to-video", "{}")).isEqualTo(42_000);
+        assertThat(credits("fal-ai/minimax/hailuo-02/standard/text-to-video", "{}")).isEqualTo(8_100);
+        assertThat(credits("fal-ai/minimax/hailuo-02/standard/text-to-video", "{\"duration\":\"10\"}")).isEqualTo(13_500);
+
+        Quote q = quote("fal-ai/kling-video/v1.6/standard/text-to-video", "{\"duration\":\"10\"}");
+        assertThat(q.unit()).isEqualTo("second");
+        assertThat(q.quantity()).isEqualTo(10);
+    }
+
+    @Test
+    void pixverseIsPricedPerFiveSecondClipTimesTheResolutionFactor() {
+        String t2v = "fal-ai/pixverse/v4.5/text-to-video";
+        assertThat(credits(t2v, "{\"resolution\":\"540p\",\"duration\":\"5\"}")).isEqualTo(9_000);
+        assertThat(credits(t2v, "{\"resolution\":\"360p\"}")).isEqualTo(9_000);
+        assertThat(credits(t2v, "{}")).isEqualTo(12_000);
+        assertThat(credits(t2v, "{\"resolution\":\"720p\",\"duration\":5}")).isEqualTo(12_000);
+        assertThat(credits(t2v, "{\"resolution\":\"540p\",\"duration\":\"8\"}")).isEqualTo(18_000);
+        assertThat(credits(t2v, "{\"duration\":\"8\"}")).isEqualTo(24_000);
+        assertThat(credits(t2v, "{\"resolution\":\"1080p\"}")).isEqualTo(24_000);
+        assertThat(credits("fal-ai/pixverse/v4.5/text-to-video/fast", "{\"resolution\":\"540p\",\"duration\":\"5\"}")).isEqualTo(18_000);
+
+        Quote q = quote(t2v, "{\"duration\":\"8\"}");
+        assertThat(q.unit()).isEqualTo("clip");
+        assertThat(q.quantity()).isEqualTo(2);
+        assertThat(q.factor()).isEqualTo("4/3");
+    }
+
+    @Test
+    void aFractionOfACreditIsRoundedUp() {
+        // 0.000013 x 8/3 x 30,000 = 1.04 credits -> 2
+        assertThat(PriceCalculator.credits(new BigDecimal("0.000013"), 1, Fraction.parse("8/3"), RATE, PER_CNY)).isEqualTo(2);
+        // 0.00001 x 4/3 x 30,000 = 0.4 -> 1
+        assertThat(PriceCalculator.credits(new BigDecimal("0.00001"), 1, Fraction.parse("4/3"), RATE, PER_CNY)).isEqualTo(1);
+        // an exact product stays exact: 0.3 x 4/3 x 30,000 = 12,000, not 12,001 (a double gives 12000.000000000002)
+        assertThat(PriceCalculator.credits(new BigDecimal("0.3"), 1, Fraction.parse("4/3"), RATE, PER_CNY)).isEqualTo(12_000);
+        assertThat(0.3 * 4 / 3 * 30_000).isNotEqualTo(12_000.0);
+        // a rate with decimals: 0.003 x 7.1234 x 10,000 = 213.702 -> 214
+        assertThat(PriceCalculator.credits(new BigDecimal("0.003"), 1, Fraction.ONE, new BigDecimal("7.1234"), PER_CNY)).isEqualTo(214);
+        // whole results are never bumped: 0.045 x 7 s x 30,000 = 9,450
+        assertThat(PriceCalculator.credits(new BigDecimal("0.045"), 7, Fraction.ONE, RATE, PER_CNY)).isEqualTo(9_450);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "\"abc\"", "2.5", "7", "-5", "\"-5\"", "\"7\"", "\"05\"", "\" 5\"", "5.0", "true", "[5]",
+            "{}", "\"\"", "99999999999"})
+    void klingRefusesDurationsFalDoesNotAccept(String duration) {
+        assertInvalid("fal-ai/kling-video/v1.6/standard/text-to-video", "{\"duration\":" + duration + "}", "duration");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "\"5\"", "0", "-1", "\"2\"", "2.5", "\"abc\"", "1.0"})
+    void hailuoRefusesDurationsOtherThanSixAndTen(String duration) {
+        assertInvalid("fal-ai/minimax/hailuo-02/standard/text-to-video", "{\"duration\":" + duration + "}", "duration");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "5", "\"2\"", "-1", "2.5", "\"abc\"", "1.0", "true"})
+    void fluxRefusesImageCountsOutsideOneToFour(String numImages) {
+        assertInvalid("fal-ai/flux-1/dev", "{\"num_images\":" + numImages + "}", "num_images");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"duration\":\"10\"}|duration",
+            "{\"duration\":7}|duration",
+            "{\"duration\":\"abc\"}|duration",
+            "{\"duration\":0}|duration",
+            "{\"resolution\":\"4k\"}|resolution",
+            "{\"resolution\":720}|resolution",
+            "{\"resolution\":\"720P\"}|resolution",
+            "{\"resolution\":\"1080p\",\"duration\":\"8\"}|duration",
+            "{\"resolution\":\"1080p\",\"duration\":8}|duration"})
+    void pixverseRefusesDurationsAndResolutionsFalDoesNotAccept(String body, String param) {
+        assertInvalid("fal-ai/pixverse/v4.5/text-to-video", body, param);
+    }
+
+    @Test
+    void aBodyThatIsNotAnObjectIsRefused() {
+        assertInvalid("fal-ai/flux-1/dev", "[1,2]", "body");
+        assertThat(PriceCalculator.quote(RULES.get("fal-ai/flux-1/dev"), null, RATE, PER_CNY).credits()).isEqualTo(750);
+    }
+
+    @Test
+    void fractionsAreExactAndReduced() {
+        assertThat(Fraction.parse("8/6").toString()).isEqualTo("4/3");
+        assertThat(Fraction.parse("1.5").toString()).isEqualTo("3/2");
+        assertThat(Fraction.parse("2").toString()).isEqualTo("2");
+        for (String bad : List.of("0", "-1", "1/0", "x", "", "4/-3")) {
+            assertThatThrownBy(() -> Fraction.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    private static void assertInvalid(String model, String body, String param) {
+        assertThatThrownBy(() -> quote(model, body))
+                .as(body)
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.code()).isEqualTo("invalid_parameter");
+                    assertThat(e.details()).containsEntry("param", param);
+                    assertThat(e.getMessage()).contains(param);
+                });
+    }
+}
