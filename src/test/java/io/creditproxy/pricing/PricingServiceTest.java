@@ -1,0 +1,262 @@
+package io.creditproxy.pricing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.creditproxy.common.ApiException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The price table in the real PostgreSQL: loader, quotes through the cache, admins' changes. */
+@QuarkusTest
+class PricingServiceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Every model a test makes has this id prefix, and is removed after the test. */
+    static final String TEST_PREFIX = "ptest-";
+
+    @Inject
+    PricingService pricing;
+
+    @Inject
+    EntityManager em;
+
+    @AfterEach
+    void removeTestModels() {
+        QuarkusTransaction.requiringNew().run(() ->
+                em.createNativeQuery("DELETE FROM models WHERE id LIKE 'ptest-%'").executeUpdate());
+        pricing.invalidate();
+    }
+
+    @Test
+    void theLoaderPutAllThirtyOneSeedModelsInPostgres() {
+        List<PriceListEntry> shipped = PriceTableLoader.readPriceList("pricing/models.csv");
+        Set<String> ids = shipped.stream().map(PriceListEntry::id).collect(Collectors.toSet());
+        Number count = QuarkusTransaction.requiringNew().call(() -> (Number) em
+                .createNativeQuery("SELECT count(*) FROM models WHERE id = ANY(CAST(?1 AS text[]))")
+                .setParameter(1, ids.toArray(String[]::new))
+                .getSingleResult());
+        assertThat(count.intValue()).isEqualTo(31);
+        assertThat(pricing.listModels()).extracting(PriceListEntry::id).containsAll(ids);
+        for (String id : List.of("fal-ai/flux-1/dev", "fal-ai/kling-video/v2.1/master/text-to-video",
+                "fal-ai/pixverse/v4.5/text-to-video")) {
+            assertThat(pricing.model(id)).isEqualTo(shipped.stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow());
+        }
+        // a second start adds nothing
+        assertThat(pricing.addMissingModels(shipped)).isZero();
+    }
+
+    @Test
+    void theLoaderNeverOverwritesWhatAnAdminChanged() {
+        String id = testId("img");
+        List<PriceListEntry> list = List.of(imageModel(id, "0.025"), imageModel(testId("other"), "0.5"));
+        assertThat(pricing.addMissingModels(list)).isEqualTo(2);
+
+        pricing.updateModel(id, new ModelUpdate(null, new BigDecimal("0.031"), null, null, null, null, null, null, null,
+                null, null, "edited", false));
+        assertThat(pricing.addMissingModels(list)).isZero();
+
+        PriceListEntry kept = pricing.model(id);
+        assertThat(kept.usdPrice()).isEqualByComparingTo("0.031");
+        assertThat(kept.description()).isEqualTo("edited");
+        assertThat(kept.enabled()).isFalse();
+    }
+
+    @Test
+    void twoInstancesStartingTogetherAddEachModelOnce() throws Exception {
+        List<PriceListEntry> list = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            list.add(imageModel(testId("m" + i), "0.01"));
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> starts = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                starts.add(pool.submit(() -> {
+                    go.await();
+                    return pricing.addMissingModels(list);
+                }));
+            }
+            go.countDown();
+            int added = 0;
+            for (Future<Integer> f : starts) {
+                added += f.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(added).isEqualTo(25);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(pricing.listModels()).extracting(PriceListEntry::id)
+                .containsAll(list.stream().map(PriceListEntry::id).toList());
+    }
+
+    @Test
+    void quotesUseThePricesAndSettingsInPostgres() {
+        Quote q = pricing.quote("fal-ai/flux-1/dev", body("{\"prompt\":\"a cat\",\"num_images\":2}"));
+        assertThat(q.credits()).isEqualTo(1_500);
+        assertThat(q.quantity()).isEqualTo(2);
+        assertThat(q.usdUnitPrice()).isEqualByComparingTo("0.025");
+        assertThat(q.exchangeRate()).isEqualByComparingTo("3");
+        assertThat(q.creditsPerCny()).isEqualByComparingTo("10000");
+        assertThat(pricing.quote("fal-ai/pixverse/v4.5/text-to-video", body("{\"duration\":\"8\",\"resolution\":\"540p\"}")).credits())
+                .isEqualTo(18_000);
+
+        // a row written straight into the table is priced from it
+        String id = testId("sql");
+        sql("INSERT INTO models(id, unit, usd_price, quantity_param, default_quantity, allowed_quantities) "
+                + "VALUES ('" + id + "', 'second', 0.07, 'duration', 4, '4,8')");
+        pricing.invalidate();
+        assertThat(pricing.quote(id, body("{\"duration\":8}")).credits()).isEqualTo(16_800);
+        assertThatThrownBy(() -> pricing.quote(id, body("{\"duration\":5}")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(422));
+    }
+
+    @Test
+    void quoteWorksFromABareWorkerThread() throws Exception {
+        // the proxy prices on a Vert.x worker: no request context, no transaction
+        pricing.invalidate();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Quote q = pool.submit(() -> pricing.quote("fal-ai/kling-video/v2.1/master/text-to-video", body("{}")))
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(q.credits()).isEqualTo(42_000);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theExchangeRateComesFromTheSettingsTable() {
+        String id = testId("rate");
+        pricing.addMissingModels(List.of(imageModel(id, "0.003")));
+        try {
+            sql("UPDATE settings SET value = 7.1234 WHERE name = 'exchange_rate'");
+            pricing.invalidate();
+            // 0.003 x 7.1234 x 10,000 = 213.702 -> 214
+            Quote q = pricing.quote(id, body("{}"));
+            assertThat(q.credits()).isEqualTo(214);
+            assertThat(q.exchangeRate()).isEqualByComparingTo("7.1234");
+        } finally {
+            sql("UPDATE settings SET value = 3 WHERE name = 'exchange_rate'");
+            pricing.invalidate();
+        }
+        assertThat(pricing.quote(id, body("{}")).credits()).isEqualTo(90);
+    }
+
+    @Test
+    void aDisabledOrUnknownModelIs404() {
+        String id = testId("off");
+        sql("INSERT INTO models(id, unit, usd_price, quantity_param, default_quantity, min_quantity, max_quantity, enabled) "
+                + "VALUES ('" + id + "', 'image', 0.02, 'num_images', 1, 1, 4, false)");
+        pricing.invalidate();
+        assertUnknown(id, "disabled");
+        assertUnknown("fal-ai/no-such-model", "not priced");
+
+        // an admin's change takes effect at once on this instance, without waiting for the cache
+        pricing.updateModel(id, ModelUpdate.enabled(true));
+        assertThat(pricing.quote(id, body("{\"num_images\":3}")).credits()).isEqualTo(1_800);
+        pricing.updateModel(id, ModelUpdate.price(new BigDecimal("0.04")));
+        assertThat(pricing.quote(id, body("{\"num_images\":3}")).credits()).isEqualTo(3_600);
+        pricing.updateModel(id, ModelUpdate.enabled(false));
+        assertUnknown(id, "disabled");
+    }
+
+    @Test
+    void aRowEditedIntoNonsenseIsRefusedWhileTheOthersStillSell() {
+        String id = testId("broken");
+        sql("INSERT INTO models(id, unit, usd_price, quantity_param, default_quantity, allowed_quantities, clip_seconds, "
+                + "resolution_param, default_resolution, resolution_factors) "
+                + "VALUES ('" + id + "', 'clip', 0.3, 'duration', 5, '5,8', 5, 'resolution', '4k', '720p=4/3')");
+        pricing.invalidate();
+        assertUnknown(id, "no valid price");
+        assertThat(pricing.quote("fal-ai/flux-1/dev", body("{}")).credits()).isEqualTo(750);
+    }
+
+    @Test
+    void adminsAddAndChangeModelsOnlyIntoValidPrices() {
+        String id = testId("new");
+        assertInvalid(id, new ModelUpdate("image", null, "num_images", 1, null, null, null, null, null, null, null, null, null), "usd_price");
+
+        PriceListEntry created = pricing.updateModel(id, new ModelUpdate("clip", new BigDecimal("0.25"), "duration", 5,
+                "5,10", null, null, 5, "resolution", "540p", "540p=1,1080p=2@5", "test clip", null));
+        assertThat(created.enabled()).isTrue();
+        assertThat(pricing.model(id)).isEqualTo(created);
+        assertThat(pricing.quote(id, body("{\"duration\":\"10\"}")).credits()).isEqualTo(15_000);
+        assertThat(pricing.quote(id, body("{\"resolution\":\"1080p\"}")).credits()).isEqualTo(15_000);
+
+        assertInvalid(id, ModelUpdate.price(BigDecimal.ZERO), "usd_price");
+        assertInvalid(id, ModelUpdate.price(new BigDecimal("0.0000001")), "usd_price");
+        assertInvalid(id, new ModelUpdate("video", null, null, null, null, null, null, null, null, null, null, null, null), "unit");
+        assertInvalid(id, new ModelUpdate(null, null, null, 7, null, null, null, null, null, null, null, null, null), "default_quantity");
+        assertInvalid(id, new ModelUpdate(null, null, null, null, null, null, null, null, null, "720p", null, null, null), "default_resolution");
+        assertInvalid(id, new ModelUpdate(null, null, null, null, null, null, null, null, null, null, "540p=0", null, null), "resolution_factors");
+        assertInvalid("not a model id", ModelUpdate.price(BigDecimal.ONE), "id");
+        // nothing of the refused changes was kept
+        assertThat(pricing.model(id)).isEqualTo(created);
+
+        // clearing the resolution and switching to per-second pricing is one valid change
+        PriceListEntry changed = pricing.updateModel(id, new ModelUpdate("second", null, null, null, null, null, null, null,
+                "", "", "", null, null));
+        assertThat(changed.resolutionFactors()).isNull();
+        assertThat(pricing.quote(id, body("{\"duration\":10}")).credits()).isEqualTo(75_000);
+
+        assertThatThrownBy(() -> pricing.model(testId("absent")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+    }
+
+    static String testId(String name) {
+        return TEST_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "/" + name;
+    }
+
+    static PriceListEntry imageModel(String id, String usd) {
+        return new PriceListEntry(id, "image", new BigDecimal(usd), "num_images", 1, null, 1, 4, null, null, null, null,
+                "test model", true);
+    }
+
+    private void sql(String statement) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(statement).executeUpdate());
+    }
+
+    private static JsonNode body(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private void assertUnknown(String id, String messagePart) {
+        assertThatThrownBy(() -> pricing.quote(id, body("{}")))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.code()).isEqualTo("unknown_model");
+                    assertThat(e.getMessage()).contains(id).contains(messagePart);
+                });
+    }
+
+    private void assertInvalid(String id, ModelUpdate update, String messagePart) {
+        assertThatThrownBy(() -> pricing.updateModel(id, update))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains(messagePart);
+                });
+    }
+}
