@@ -43,7 +43,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.jboss.logging.Logger;
 
 /**
  * A faithful simulator of fal's queue API ({@code https://queue.fal.run}) on a plain Vert.x HTTP server, usable
@@ -55,7 +54,8 @@ import org.jboss.logging.Logger;
  */
 public final class FalSimulator {
 
-    private static final Logger LOG = Logger.getLogger(FalSimulator.class);
+    /** JDK logging (routed to JBoss LogManager inside Quarkus), so that the standalone classpath needs no logging jar. */
+    private static final System.Logger LOG = System.getLogger(FalSimulator.class.getName());
     private static final String REQUESTS = "/requests/";
     private static final int RECENT_SUBMITS_KEPT = 1000;
     /** A stream re-checks at least this often, so that a queued cancel ends it promptly. */
@@ -263,7 +263,7 @@ public final class FalSimulator {
                 detail(req.response(), 405, "Method Not Allowed");
             }
         } catch (RuntimeException e) {
-            LOG.errorf(e, "sandbox: failed to handle %s %s", req.method(), req.path());
+            LOG.log(System.Logger.Level.ERROR, "sandbox: failed to handle " + req.method() + " " + req.path(), e);
             if (!req.response().ended()) {
                 detail(req.response(), 500, "Internal Server Error");
             }
@@ -723,8 +723,8 @@ public final class FalSimulator {
                 vertx.setTimer(Math.max(1, backoff), t -> attemptWebhook(r, raw, attempt + 1, false, duplicate));
             } else {
                 webhooksFailed.increment();
-                LOG.warnf("sandbox: webhook for request %s not delivered after %d attempts (%s)", r.id, attempt + 1,
-                        ar.succeeded() ? "status " + ar.result() : ar.cause().toString());
+                LOG.log(System.Logger.Level.WARNING, "sandbox: webhook for request " + r.id + " not delivered after "
+                        + (attempt + 1) + " attempts (" + (ar.succeeded() ? "status " + ar.result() : ar.cause().toString()) + ")");
             }
         });
     }
