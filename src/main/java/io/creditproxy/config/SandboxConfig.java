@@ -3,6 +3,7 @@ package io.creditproxy.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The fal simulator. It runs on its own port so that its paths are exactly fal's. */
 @ConfigMapping(prefix = "sandbox")
@@ -20,4 +21,39 @@ public interface SandboxConfig {
     /** Time a request spends IN_PROGRESS before it completes. */
     @WithDefault("300ms")
     Duration runDelay();
+
+    /** Queue and/or run time of a request marked [sandbox:slow], [sandbox:slow-queue] or [sandbox:slow-run]. */
+    @WithDefault("5s")
+    Duration slowDelay();
+
+    /** When set, the simulator accepts only {@code Authorization: Key <this>}; otherwise any key. */
+    Optional<String> requiredKey();
+
+    /** Webhook deliveries retried after a non-2xx answer or a connection error (fal: 10 over about 2 h). */
+    @WithDefault("3")
+    int webhookRetries();
+
+    /** Wait before the first webhook retry; doubled before each further one. */
+    @WithDefault("200ms")
+    Duration webhookRetryBackoff();
+
+    /** Time allowed for one webhook delivery. */
+    @WithDefault("5s")
+    Duration webhookTimeout();
+
+    /** Sent as X-Fal-Webhook-User-Id. */
+    @WithDefault("sandbox-user")
+    String webhookUserId();
+
+    /** Interval of the ": ping" comment on status streams (fal: 15 s). */
+    @WithDefault("15s")
+    Duration ssePingInterval();
+
+    /** Requests kept for status/result; the oldest are forgotten beyond this (bounds memory in benchmarks). */
+    @WithDefault("100000")
+    int maxRequests();
+
+    /** HTTP server instances (event loops) serving the simulator; 0 = one per available processor. */
+    @WithDefault("0")
+    int instances();
 }

@@ -1,13 +1,122 @@
 package io.creditproxy.sandbox;
 
+import io.creditproxy.config.FalConfig;
+import io.creditproxy.config.SandboxConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.security.PublicKey;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
-/** The fal simulator. (Stub: implemented in the sandbox work.) */
+/**
+ * The fal simulator inside Quarkus: started at startup only when {@code fal.upstream=sandbox}, on the
+ * Quarkus-managed Vert.x, listening on {@code sandbox.host:sandbox.port} (0 = a free port), stopped at shutdown.
+ * Besides {@link #baseUrl()} it offers hooks for tests: what each submit received, counters, live delays, reset.
+ */
 @ApplicationScoped
 public class SandboxServer {
 
+    private static final Logger LOG = Logger.getLogger(SandboxServer.class);
+
+    private final Vertx vertx;
+    private final FalConfig falConfig;
+    private final SandboxConfig config;
+    private volatile FalSimulator simulator;
+
+    public SandboxServer(Vertx vertx, FalConfig falConfig, SandboxConfig config) {
+        this.vertx = vertx;
+        this.falConfig = falConfig;
+        this.config = config;
+    }
+
+    /** Early, so that beans observing startup later can already forward to it. */
+    void onStart(@Observes @Priority(10) StartupEvent event) {
+        if (enabled()) {
+            running();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        FalSimulator current = simulator;
+        if (current != null) {
+            try {
+                current.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debugf("fal sandbox upstream: stop did not complete cleanly (%s)", e.toString());
+            }
+            simulator = null;
+        }
+    }
+
+    public boolean enabled() {
+        return falConfig.upstream() == FalConfig.Upstream.sandbox;
+    }
+
     /** e.g. http://127.0.0.1:8089 ; the sandbox answers fal's paths under it. */
     public String baseUrl() {
-        throw new UnsupportedOperationException("not yet");
+        return running().baseUrl();
+    }
+
+    /** What the submit that created this request received (method, path, query, headers, body). */
+    public Optional<ReceivedSubmit> receivedSubmit(String requestId) {
+        return running().receivedSubmit(requestId);
+    }
+
+    /** The last {@code n} submits (refused ones included), newest first. */
+    public List<ReceivedSubmit> lastSubmits(int n) {
+        return running().lastSubmits(n);
+    }
+
+    public boolean cancelRequested(String requestId) {
+        return running().cancelRequested(requestId);
+    }
+
+    public SandboxCounters counters() {
+        return running().counters();
+    }
+
+    /** Live settings: delays and webhook retries set here apply to requests submitted afterwards. */
+    public SandboxSettings settings() {
+        return running().settings();
+    }
+
+    /** The key the sandbox signs webhooks with (also served at {@code /.well-known/jwks.json}). */
+    public PublicKey webhookPublicKey() {
+        return running().webhookPublicKey();
+    }
+
+    /** Forgets requests and recorded submits, zeroes counters, restores the configured settings. */
+    public void reset() {
+        running().reset();
+    }
+
+    private FalSimulator running() {
+        FalSimulator current = simulator;
+        if (current != null) {
+            return current;
+        }
+        synchronized (this) {
+            if (simulator == null) {
+                if (!enabled()) {
+                    throw new IllegalStateException("the sandbox upstream is off (fal.upstream=" + falConfig.upstream() + ")");
+                }
+                FalSimulator started = new FalSimulator(vertx, SandboxSettings.from(config));
+                try {
+                    started.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("the fal sandbox upstream could not start on "
+                            + config.host() + ":" + config.port(), e);
+                }
+                LOG.infof("fal sandbox upstream listening on %s", started.baseUrl());
+                simulator = started;
+            }
+            return simulator;
+        }
     }
 }

@@ -1,0 +1,107 @@
+package io.creditproxy.sandbox;
+
+import io.creditproxy.config.SandboxConfig;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The simulator's settings, independent of Quarkus so that {@link SandboxMain} can run it alone. Delays and the
+ * webhook retry policy can be changed while it runs (tests, benchmarks); a request keeps the delays it was
+ * submitted with.
+ */
+public final class SandboxSettings {
+
+    private String host = "127.0.0.1";
+    private int port = 8089;
+    private int instances = 0;
+    private int maxRequests = 100_000;
+    private volatile Duration queueDelay = Duration.ofMillis(200);
+    private volatile Duration runDelay = Duration.ofMillis(300);
+    private volatile Duration slowDelay = Duration.ofSeconds(5);
+    private volatile Duration ssePingInterval = Duration.ofSeconds(15);
+    private volatile int webhookRetries = 3;
+    private volatile Duration webhookRetryBackoff = Duration.ofMillis(200);
+    private volatile Duration webhookTimeout = Duration.ofSeconds(5);
+    private volatile String webhookUserId = "sandbox-user";
+    private volatile Optional<String> requiredKey = Optional.empty();
+
+    public static SandboxSettings from(SandboxConfig config) {
+        return new SandboxSettings()
+                .host(config.host())
+                .port(config.port())
+                .instances(config.instances())
+                .maxRequests(config.maxRequests())
+                .queueDelay(config.queueDelay())
+                .runDelay(config.runDelay())
+                .slowDelay(config.slowDelay())
+                .ssePingInterval(config.ssePingInterval())
+                .webhookRetries(config.webhookRetries())
+                .webhookRetryBackoff(config.webhookRetryBackoff())
+                .webhookTimeout(config.webhookTimeout())
+                .webhookUserId(config.webhookUserId())
+                .requiredKey(config.requiredKey());
+    }
+
+    public String host() { return host; }
+    public int port() { return port; }
+    /** Number of HTTP server instances; 0 resolves to the processor count. */
+    public int instances() { return instances > 0 ? instances : Runtime.getRuntime().availableProcessors(); }
+    public int maxRequests() { return maxRequests; }
+    public Duration queueDelay() { return queueDelay; }
+    public Duration runDelay() { return runDelay; }
+    public Duration slowDelay() { return slowDelay; }
+    public Duration ssePingInterval() { return ssePingInterval; }
+    public int webhookRetries() { return webhookRetries; }
+    public Duration webhookRetryBackoff() { return webhookRetryBackoff; }
+    public Duration webhookTimeout() { return webhookTimeout; }
+    public String webhookUserId() { return webhookUserId; }
+    public Optional<String> requiredKey() { return requiredKey; }
+
+    public SandboxSettings host(String value) { host = Objects.requireNonNull(value); return this; }
+    public SandboxSettings port(int value) { port = value; return this; }
+    public SandboxSettings instances(int value) { instances = value; return this; }
+    public SandboxSettings maxRequests(int value) { maxRequests = Math.max(1, value); return this; }
+    public SandboxSettings queueDelay(Duration value) { queueDelay = nonNegative(value); return this; }
+    public SandboxSettings runDelay(Duration value) { runDelay = nonNegative(value); return this; }
+    public SandboxSettings slowDelay(Duration value) { slowDelay = nonNegative(value); return this; }
+    public SandboxSettings ssePingInterval(Duration value) { ssePingInterval = positive(value); return this; }
+    public SandboxSettings webhookRetries(int value) { webhookRetries = Math.max(0, value); return this; }
+    public SandboxSettings webhookRetryBackoff(Duration value) { webhookRetryBackoff = positive(value); return this; }
+    public SandboxSettings webhookTimeout(Duration value) { webhookTimeout = positive(value); return this; }
+    public SandboxSettings webhookUserId(String value) { webhookUserId = Objects.requireNonNull(value); return this; }
+    public SandboxSettings requiredKey(Optional<String> value) {
+        requiredKey = value.filter(k -> !k.isBlank());
+        return this;
+    }
+
+    /** A copy, so that a test can save the settings it changes and put them back. */
+    public SandboxSettings copy() {
+        return new SandboxSettings().host(host).port(port).instances(instances).maxRequests(maxRequests)
+                .queueDelay(queueDelay).runDelay(runDelay).slowDelay(slowDelay).ssePingInterval(ssePingInterval)
+                .webhookRetries(webhookRetries).webhookRetryBackoff(webhookRetryBackoff)
+                .webhookTimeout(webhookTimeout).webhookUserId(webhookUserId).requiredKey(requiredKey);
+    }
+
+    /** Takes over the runtime-changeable values of {@code other} (not host, port, instances, capacity). */
+    public void applyRuntime(SandboxSettings other) {
+        queueDelay(other.queueDelay).runDelay(other.runDelay).slowDelay(other.slowDelay)
+                .ssePingInterval(other.ssePingInterval).webhookRetries(other.webhookRetries)
+                .webhookRetryBackoff(other.webhookRetryBackoff).webhookTimeout(other.webhookTimeout)
+                .webhookUserId(other.webhookUserId).requiredKey(other.requiredKey);
+    }
+
+    private static Duration nonNegative(Duration value) {
+        if (value.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative: " + value);
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("interval must be positive: " + value);
+        }
+        return value;
+    }
+}
