@@ -1,0 +1,12 @@
+package io.creditproxy.admin;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.OffsetDateTime;
+
+/** An admin user as the API shows it: never the password hash. */
+public record AdminView(long id, String username, String role, @JsonProperty("created_at") OffsetDateTime createdAt) {
+
+    static AdminView of(Admin a) {
+        return new AdminView(a.id, a.username, a.role, a.createdAt);
+    }
+}

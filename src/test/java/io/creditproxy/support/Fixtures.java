@@ -1,0 +1,107 @@
+package io.creditproxy.support;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.restassured.http.ContentType;
+import io.smallrye.jwt.build.Jwt;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Shared test fixture: builds data through the real admin API of the running test application
+ * (RestAssured, so call it from {@code @QuarkusTest} classes). Every call makes its own data; nothing
+ * depends on other tests. Numbers from JSON maps may be Integer or Long: read them as {@link Number}.
+ */
+public final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    /** A token with role admin, signed with the application's own (ephemeral, per-JVM) key. */
+    public static String adminToken() {
+        return token("fixture-admin", "admin");
+    }
+
+    /** A token with role finance (read-only). */
+    public static String financeToken() {
+        return token("fixture-finance", "finance");
+    }
+
+    /** A token for any user name and role, valid for an hour. */
+    public static String token(String username, String role) {
+        return Jwt.issuer("credit-proxy").upn(username).groups(role).expiresIn(3600).sign();
+    }
+
+    /** @return the new tenant's id (balance 0, credit limit 0) */
+    public static long createTenant(String name) {
+        return ((Number) given().auth().oauth2(adminToken()).contentType(ContentType.JSON)
+                .body(Map.of("name", name))
+                .when().post("/admin/tenants")
+                .then().statusCode(201)
+                .extract().path("id")).longValue();
+    }
+
+    /** Adds credits (amount > 0) through the admin credits endpoint. @return balance after it */
+    public static long topUp(long tenantId, long amount) {
+        return ((Number) given().auth().oauth2(adminToken()).contentType(ContentType.JSON)
+                .body(Map.of("amount", amount, "reason", "fixture top-up"))
+                .when().post("/admin/tenants/{id}/credits", tenantId)
+                .then().statusCode(201)
+                .extract().path("balance_after")).longValue();
+    }
+
+    /** @return a new API key of the tenant, usable as {@code Authorization: Bearer <key>} or {@code Key <key>} */
+    public static String issueKey(long tenantId) {
+        return given().auth().oauth2(adminToken()).contentType(ContentType.JSON)
+                .body(Map.of("name", "fixture key"))
+                .when().post("/admin/tenants/{id}/keys", tenantId)
+                .then().statusCode(201)
+                .extract().path("key");
+    }
+
+    public static long balance(long tenantId) {
+        return ((Number) given().auth().oauth2(adminToken())
+                .when().get("/admin/tenants/{id}", tenantId)
+                .then().statusCode(200)
+                .extract().path("balance")).longValue();
+    }
+
+    /** All ledger entries of the tenant, newest first (every page). */
+    public static List<Map<String, Object>> ledger(long tenantId) {
+        List<Map<String, Object>> all = new ArrayList<>();
+        Long beforeId = null;
+        while (true) {
+            var request = given().auth().oauth2(adminToken()).queryParam("limit", 200);
+            if (beforeId != null) {
+                request.queryParam("before_id", beforeId);
+            }
+            List<Map<String, Object>> page = request.when().get("/admin/tenants/{id}/ledger", tenantId)
+                    .then().statusCode(200)
+                    .extract().jsonPath().getList("$");
+            all.addAll(page);
+            if (page.size() < 200) {
+                return all;
+            }
+            beforeId = ((Number) page.get(page.size() - 1).get("id")).longValue();
+        }
+    }
+
+    /**
+     * The ledger invariant: the balance equals the sum of the ledger's amounts, and walking the ledger
+     * oldest first, each entry's balance_after equals the running sum.
+     */
+    public static void assertBalanceEqualsLedgerSum(long tenantId) {
+        List<Map<String, Object>> oldestFirst = new ArrayList<>(ledger(tenantId));
+        Collections.reverse(oldestFirst);
+        long sum = 0;
+        for (Map<String, Object> entry : oldestFirst) {
+            sum += ((Number) entry.get("amount")).longValue();
+            assertEquals(sum, ((Number) entry.get("balance_after")).longValue(),
+                    "balance_after of ledger entry " + entry.get("id") + " of tenant " + tenantId);
+        }
+        assertEquals(sum, balance(tenantId), "balance of tenant " + tenantId + " vs the sum of its ledger");
+    }
+}
