@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Shared test fixture: builds data through the real admin API of the running test application
@@ -16,6 +17,9 @@ import java.util.Map;
  * depends on other tests. Numbers from JSON maps may be Integer or Long: read them as {@link Number}.
  */
 public final class Fixtures {
+
+    /** ids of the keys issued here, so that {@link #revokeKey(String)} can take the key itself */
+    private static final Map<String, Long> ISSUED_KEY_IDS = new ConcurrentHashMap<>();
 
     private Fixtures() {
     }
@@ -55,11 +59,25 @@ public final class Fixtures {
 
     /** @return a new API key of the tenant, usable as {@code Authorization: Bearer <key>} or {@code Key <key>} */
     public static String issueKey(long tenantId) {
-        return given().auth().oauth2(adminToken()).contentType(ContentType.JSON)
+        Map<String, Object> issued = given().auth().oauth2(adminToken()).contentType(ContentType.JSON)
                 .body(Map.of("name", "fixture key"))
                 .when().post("/admin/tenants/{id}/keys", tenantId)
                 .then().statusCode(201)
-                .extract().path("key");
+                .extract().jsonPath().getMap("$");
+        String key = (String) issued.get("key");
+        ISSUED_KEY_IDS.put(key, ((Number) issued.get("id")).longValue());
+        return key;
+    }
+
+    /** Revokes a key issued by {@link #issueKey(long)} (DELETE /admin/keys/{id}, expects 204). */
+    public static void revokeKey(String key) {
+        Long id = ISSUED_KEY_IDS.get(key);
+        if (id == null) {
+            throw new IllegalArgumentException("revokeKey only knows keys issued by Fixtures.issueKey");
+        }
+        given().auth().oauth2(adminToken())
+                .when().delete("/admin/keys/{id}", id)
+                .then().statusCode(204);
     }
 
     public static long balance(long tenantId) {
