@@ -48,6 +48,9 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        if (status == 400 && causedByJson(e)) {
+            return badJson(null);
+        }
         if (status >= 500) {
             LOG.error("request failed", e);
             return json(status, ErrorBody.of("internal_error", "Internal error."));
@@ -74,6 +77,15 @@ public class ErrorMappers {
 
     public static Response json(int status, ErrorBody body) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+    }
+
+    private static boolean causedByJson(Throwable e) {
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof JsonProcessingException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String lastNode(String path) {

@@ -8,8 +8,10 @@ public enum LedgerKind {
     ADJUSTMENT,
     /** the price of a job, taken at submit */
     RESERVE,
-    /** a reservation given back because fal refused or could not be reached */
-    REFUND;
+    /** a whole reservation given back: fal refused the submit, or the job failed or was cancelled (void) */
+    REFUND,
+    /** the unused part of a posted reservation (fewer outputs delivered than paid for) */
+    RELEASE;
 
     public String dbName() {
         return name().toLowerCase();

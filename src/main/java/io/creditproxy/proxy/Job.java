@@ -16,6 +16,10 @@ public class Job {
     public static final String RESERVED = "RESERVED";
     public static final String SUBMITTED = "SUBMITTED";
     public static final String REJECTED = "REJECTED";
+    public static final String COMPLETED = "COMPLETED";
+    public static final String FAILED = "FAILED";
+    public static final String CANCELLED = "CANCELLED";
+    public static final String EXPIRED = "EXPIRED";
 
     @Id
     public UUID id;
@@ -79,6 +83,33 @@ public class Job {
 
     @Column(name = "response_body")
     public String responseBody;
+
+    /** Last status seen from fal (IN_QUEUE, IN_PROGRESS, COMPLETED). */
+    @Column(name = "fal_status")
+    public String falStatus;
+
+    @Column(name = "cancel_requested", nullable = false)
+    public boolean cancelRequested;
+
+    @Column(name = "delivered_units")
+    public Integer deliveredUnits;
+
+    @Column(name = "billable_units")
+    public String billableUnits;
+
+    public String error;
+
+    @Column(name = "needs_review", nullable = false)
+    public boolean needsReview;
+
+    @Column(name = "next_check_at")
+    public OffsetDateTime nextCheckAt;
+
+    @Column(name = "check_attempts", nullable = false)
+    public int checkAttempts;
+
+    @Column(name = "settled_at")
+    public OffsetDateTime settledAt;
 
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public OffsetDateTime createdAt;

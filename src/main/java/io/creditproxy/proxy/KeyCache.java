@@ -4,8 +4,11 @@ import io.creditproxy.common.ApiException;
 import io.creditproxy.config.ProxyConfig;
 import io.creditproxy.tenant.Caller;
 import io.creditproxy.tenant.KeyGenerator;
+import io.creditproxy.tenant.KeyRevoked;
 import io.creditproxy.tenant.TenantAuthenticator;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 
 /**
  * Authenticates tenant keys on the proxy's hot path: the key's hash maps to its tenant in Redis for a
@@ -41,8 +44,9 @@ public class KeyCache {
         return caller;
     }
 
-    public void evict(String keyHash) {
-        cache.evict(cacheKey(keyHash));
+    /** A revoked key stops working at once: its cached tenant goes when the revoke commits. */
+    void onRevoked(@Observes(during = TransactionPhase.AFTER_SUCCESS) KeyRevoked revoked) {
+        cache.evict(cacheKey(revoked.keyHash()));
     }
 
     private static String cacheKey(String hash) {

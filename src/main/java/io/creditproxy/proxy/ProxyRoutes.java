@@ -16,6 +16,8 @@ import io.creditproxy.proxy.ReservationService.Replay;
 import io.creditproxy.proxy.ReservationService.Reservation;
 import io.creditproxy.proxy.ReservationService.Reserved;
 import io.creditproxy.tenant.Caller;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -118,7 +120,7 @@ public class ProxyRoutes {
             fail(ctx, tooLarge());
             return;
         }
-        readBody(request).compose(body -> ctx.vertx().executeBlocking(() -> prepare(ctx, modelId, body), false))
+        readBody(request).compose(body -> blocking(ctx, () -> prepare(ctx, modelId, body)))
                 .compose(prepared -> {
                     if (prepared.reservation() instanceof Replay replay) {
                         answerText(ctx, replay.status(), replay.body());
@@ -168,16 +170,16 @@ public class ProxyRoutes {
     private Future<Void> forwardSubmit(RoutingContext ctx, Prepared prepared) {
         UUID jobId = ((Reserved) prepared.reservation()).jobId();
         return fal.send(HttpMethod.POST, prepared.upstreamUrl(), ctx.request().headers(), prepared.upstreamBody())
-                .compose(answer -> ctx.vertx().executeBlocking(() -> recordAnswer(prepared, jobId, answer), false)
+                .compose(answer -> blocking(ctx, () -> recordAnswer(prepared, jobId, answer))
                         .map(ignored -> answer))
                 .onSuccess(answer -> answerUpstream(ctx, answer))
                 .recover(failure -> {
                     ApiException error = failure instanceof ApiException api ? api : UpstreamException.unreachable();
                     String body = json.valueToTree(error.body()).toString();
-                    return ctx.vertx().executeBlocking(() -> {
+                    return blocking(ctx, () -> {
                         reservations.rejected(jobId, error.status(), body);
                         return null;
-                    }, false).compose(ignored -> Future.failedFuture(error));
+                    }).compose(ignored -> Future.failedFuture(error));
                 })
                 .mapEmpty();
     }
@@ -272,10 +274,10 @@ public class ProxyRoutes {
     private void forward(RoutingContext ctx, RequestPath target) {
         HttpServerRequest request = ctx.request();
         request.pause();
-        ctx.vertx().executeBlocking(() -> {
+        blocking(ctx, () -> {
                     Caller caller = keys.authenticate(request.getHeader("Authorization"));
                     return ownership.require(caller.tenantId(), target.requestId());
-                }, false)
+                })
                 .compose(job -> {
                     String query = upstreamQuery(request.params(), null);
                     return switch (target.action()) {
@@ -369,6 +371,22 @@ public class ProxyRoutes {
         response.setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
                 .end(json.valueToTree(ErrorBody.of(error.code(), error.getMessage(), error.details())).toString());
+    }
+
+    /** Runs database work on a worker thread, inside a request context (the entity manager needs one). */
+    private static <T> Future<T> blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work) {
+        return ctx.vertx().executeBlocking(() -> {
+            ManagedContext requestContext = Arc.container().requestContext();
+            if (requestContext.isActive()) {
+                return work.call();
+            }
+            requestContext.activate();
+            try {
+                return work.call();
+            } finally {
+                requestContext.terminate();
+            }
+        }, false);
     }
 
     // ---- bodies --------------------------------------------------------------------------------------
