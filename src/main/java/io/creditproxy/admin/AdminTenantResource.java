@@ -13,6 +13,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -29,14 +30,13 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminTenantResource {
 
-    public record NewTenant(String name, @JsonProperty("credit_limit") Long creditLimit) {
+    public record NewTenant(String name, @JsonProperty("credit_limit") Long creditLimit,
+                            @JsonProperty("price_multiplier") java.math.BigDecimal priceMultiplier,
+                            @JsonProperty("max_concurrent_jobs") Long maxConcurrentJobs) {
     }
 
     /** amount stays raw JSON so that 1.5 or "100" are refused rather than coerced */
     public record CreditRequest(JsonNode amount, String reason) {
-    }
-
-    public record NewKey(String name) {
     }
 
     private final TenantService tenants;
@@ -55,8 +55,16 @@ public class AdminTenantResource {
     @RolesAllowed(Roles.ADMIN)
     @ResponseStatus(201)
     public TenantView create(NewTenant body) {
-        NewTenant b = body == null ? new NewTenant(null, null) : body;
-        return tenants.create(b.name(), b.creditLimit());
+        NewTenant b = body == null ? new NewTenant(null, null, null, null) : body;
+        return tenants.create(b.name(), b.creditLimit(), b.priceMultiplier(), b.maxConcurrentJobs());
+    }
+
+    /** Changes name, credit_limit, price_multiplier, max_concurrent_jobs; fields left out keep their value. */
+    @PATCH
+    @Path("{id}")
+    @RolesAllowed(Roles.ADMIN)
+    public TenantView update(@PathParam("id") long id, JsonNode body) {
+        return tenants.update(id, body);
     }
 
     @GET
@@ -101,8 +109,9 @@ public class AdminTenantResource {
     @Path("{id}/keys")
     @RolesAllowed(Roles.ADMIN)
     @ResponseStatus(201)
-    public IssuedKey issueKey(@PathParam("id") long id, NewKey body) {
-        return keys.issue(id, body == null ? null : body.name());
+    public IssuedKey issueKey(@PathParam("id") long id, JsonNode body) {
+        // {"name", "allowed_models", "expires_at", "rate_limit_rpm"}
+        return keys.issue(id, body);
     }
 
     @GET

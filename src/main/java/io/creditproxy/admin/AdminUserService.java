@@ -1,5 +1,6 @@
 package io.creditproxy.admin;
 
+import io.creditproxy.audit.AuditLog;
 import io.creditproxy.common.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -18,10 +19,12 @@ public class AdminUserService {
 
     private final AdminRepository admins;
     private final EntityManager em;
+    private final AuditLog audit;
 
-    public AdminUserService(AdminRepository admins, EntityManager em) {
+    public AdminUserService(AdminRepository admins, EntityManager em, AuditLog audit) {
         this.admins = admins;
         this.em = em;
+        this.audit = audit;
     }
 
     /**
@@ -39,7 +42,9 @@ public class AdminUserService {
         if (id == null) {
             throw ApiException.conflict("username_taken", "An admin named '" + username + "' already exists.");
         }
-        return AdminView.of(admins.findById(id));
+        AdminView view = AdminView.of(admins.findById(id));
+        audit.record("user.create", null, null, "user:" + id, null, view);
+        return view;
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

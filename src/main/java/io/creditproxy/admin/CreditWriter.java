@@ -1,5 +1,6 @@
 package io.creditproxy.admin;
 
+import io.creditproxy.audit.AuditLog;
 import io.creditproxy.ledger.LedgerEntry;
 import io.creditproxy.ledger.LedgerEntryView;
 import io.creditproxy.ledger.LedgerService;
@@ -17,10 +18,12 @@ public class CreditWriter {
 
     private final LedgerService ledger;
     private final EntityManager em;
+    private final AuditLog audit;
 
-    public CreditWriter(LedgerService ledger, EntityManager em) {
+    public CreditWriter(LedgerService ledger, EntityManager em, AuditLog audit) {
         this.ledger = ledger;
         this.em = em;
+        this.audit = audit;
     }
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)
@@ -28,6 +31,10 @@ public class CreditWriter {
         LedgerEntry entry = ledger.apply(movement);
         em.flush();
         em.refresh(entry); // created_at comes from the column default
-        return LedgerEntryView.of(entry);
+        LedgerEntryView view = LedgerEntryView.of(entry);
+        // in the same transaction as the movement: both commit or neither
+        audit.record(movement.amount() > 0 ? "credits.topup" : "credits.adjust", movement.tenantId(), null,
+                "ledger:" + view.id(), java.util.Map.of("balance", view.balanceAfter() - view.amount()), view);
+        return view;
     }
 }

@@ -18,7 +18,8 @@ public class ModelPrice {
     @Column(nullable = false)
     public String unit;
 
-    @Column(name = "usd_price", nullable = false, precision = 14, scale = 6)
+    /** null: unpriced, listed but never served (and never enabled) */
+    @Column(name = "usd_price", precision = 14, scale = 6)
     public BigDecimal usdPrice;
 
     @Column(name = "quantity_param", nullable = false)
@@ -52,6 +53,10 @@ public class ModelPrice {
 
     @Column(nullable = false)
     public boolean enabled;
+
+    /** the model_price_versions row in force */
+    @Column(name = "price_version_id")
+    public Long priceVersionId;
 
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public OffsetDateTime createdAt;

@@ -7,7 +7,8 @@ import java.math.BigDecimal;
 /**
  * An admin's change to a model (PUT /admin/models/{id}). A null field keeps what is there; an empty string clears
  * an optional text field (e.g. allowed_quantities ""). For a model not yet in the table, unit, usd_price,
- * quantity_param and default_quantity are required and the rest defaults to empty, enabled to true.
+ * quantity_param and default_quantity are required and the rest defaults to empty; enabled defaults to true when
+ * a usd_price is given and to false without one (an unpriced model is listed but never served).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ModelUpdate(
@@ -48,7 +49,7 @@ public record ModelUpdate(
                 pick(defaultResolution, current == null ? null : current.defaultResolution()),
                 pick(resolutionFactors, current == null ? null : current.resolutionFactors()),
                 pick(description, current == null ? null : current.description()),
-                enabled != null ? enabled : current == null || current.enabled());
+                enabled != null ? enabled : current == null ? usdPrice != null : current.enabled());
     }
 
     private static String pick(String given, String current) {

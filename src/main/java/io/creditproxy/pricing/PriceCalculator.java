@@ -22,11 +22,18 @@ public final class PriceCalculator {
      */
     public static long credits(BigDecimal usdPrice, long quantity, Fraction factor, BigDecimal exchangeRate,
                                BigDecimal creditsPerCny) {
+        return credits(usdPrice, quantity, factor, exchangeRate, creditsPerCny, BigDecimal.ONE);
+    }
+
+    /** The same with a tenant's price multiplier (0.9 = 10 % off), inside the one exact product before the ceiling. */
+    public static long credits(BigDecimal usdPrice, long quantity, Fraction factor, BigDecimal exchangeRate,
+                               BigDecimal creditsPerCny, BigDecimal multiplier) {
         BigDecimal numerator = usdPrice
                 .multiply(BigDecimal.valueOf(quantity))
                 .multiply(new BigDecimal(factor.numerator()))
                 .multiply(exchangeRate)
-                .multiply(creditsPerCny);
+                .multiply(creditsPerCny)
+                .multiply(multiplier);
         return numerator.divide(new BigDecimal(factor.denominator()), 0, RoundingMode.CEILING).longValueExact();
     }
 
@@ -37,6 +44,12 @@ public final class PriceCalculator {
      * @throws ApiException 422 invalid_parameter for a value fal would not accept
      */
     public static Quote quote(PriceRule rule, JsonNode body, BigDecimal exchangeRate, BigDecimal creditsPerCny) {
+        return quote(rule, body, exchangeRate, creditsPerCny, BigDecimal.ONE);
+    }
+
+    /** {@link #quote(PriceRule, JsonNode, BigDecimal, BigDecimal)} at a tenant's price multiplier. */
+    public static Quote quote(PriceRule rule, JsonNode body, BigDecimal exchangeRate, BigDecimal creditsPerCny,
+                              BigDecimal multiplier) {
         if (body != null && !body.isNull() && !body.isMissingNode() && !body.isObject()) {
             throw invalid("body", "The request body must be a JSON object.");
         }
@@ -50,15 +63,20 @@ public final class PriceCalculator {
             }
             factor = res.factor();
         }
-        return quoteUnits(rule, billedUnits(rule, requested), factor, exchangeRate, creditsPerCny);
+        return quoteUnits(rule, billedUnits(rule, requested), factor, exchangeRate, creditsPerCny, multiplier);
     }
 
     /** The price of a number of billed units (images, seconds, clips) at a factor. */
     public static Quote quoteUnits(PriceRule rule, int units, Fraction factor, BigDecimal exchangeRate,
                                    BigDecimal creditsPerCny) {
-        long credits = credits(rule.usdPrice(), units, factor, exchangeRate, creditsPerCny);
+        return quoteUnits(rule, units, factor, exchangeRate, creditsPerCny, BigDecimal.ONE);
+    }
+
+    public static Quote quoteUnits(PriceRule rule, int units, Fraction factor, BigDecimal exchangeRate,
+                                   BigDecimal creditsPerCny, BigDecimal multiplier) {
+        long credits = credits(rule.usdPrice(), units, factor, exchangeRate, creditsPerCny, multiplier);
         return new Quote(rule.id(), rule.unit().name(), units, rule.usdPrice(), factor.toString(), exchangeRate,
-                creditsPerCny, credits);
+                creditsPerCny, credits, null, null, multiplier);
     }
 
     /** The units a requested quantity is billed as: a clip model counts started clips (8 s = 2 clips of 5 s). */

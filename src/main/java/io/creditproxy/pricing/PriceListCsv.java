@@ -24,6 +24,7 @@ public final class PriceListCsv {
     public static final List<String> COLUMNS = List.of("id", "unit", "usd_price", "quantity_param", "default_quantity",
             "allowed_quantities", "min_quantity", "max_quantity", "clip_seconds", "resolution_param",
             "default_resolution", "resolution_factors", "description", "enabled");
+    // usd_price is a required column but may be empty: an unpriced model (enabled=false) is listed, never served
     private static final Set<String> REQUIRED = Set.of("id", "unit", "usd_price", "quantity_param", "default_quantity");
 
     private static final CSVFormat WRITE = CSVFormat.DEFAULT.builder()
@@ -61,7 +62,7 @@ public final class PriceListCsv {
                 PriceListEntry e;
                 try {
                     e = entry(r);
-                    PriceRule.parse(e);
+                    PriceRule.validate(e);
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalArgumentException(where + ": " + ex.getMessage());
                 }

@@ -38,6 +38,27 @@ public record PriceRule(String id, PriceUnit unit, BigDecimal usdPrice, String q
         return id != null && id.length() <= MAX_ID_LENGTH && MODEL_ID.matcher(id).matches();
     }
 
+    /**
+     * Checks an entry that may be unpriced: a model without usd_price may be listed (never served), so its other
+     * fields are checked as if it had one, and it must not be enabled.
+     *
+     * @throws IllegalArgumentException with a message fit for an admin
+     */
+    public static void validate(PriceListEntry e) {
+        if (e.usdPrice() != null) {
+            parse(e);
+            return;
+        }
+        if (e.enabled()) {
+            throw new IllegalArgumentException(UNPRICED_ENABLED);
+        }
+        parse(new PriceListEntry(e.id(), e.unit(), BigDecimal.ONE, e.quantityParam(), e.defaultQuantity(),
+                e.allowedQuantities(), e.minQuantity(), e.maxQuantity(), e.clipSeconds(), e.resolutionParam(),
+                e.defaultResolution(), e.resolutionFactors(), e.description(), false));
+    }
+
+    static final String UNPRICED_ENABLED = "a model without usd_price cannot be enabled: give it a price first";
+
     /** @throws IllegalArgumentException with a message fit for an admin when the entry is not a usable price */
     public static PriceRule parse(PriceListEntry e) {
         if (!isModelId(e.id())) {

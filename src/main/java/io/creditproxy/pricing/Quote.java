@@ -5,12 +5,31 @@ import java.math.BigDecimal;
 /**
  * The price of one submit, with everything it was computed from, frozen onto the job.
  *
- * @param unit         image, second or clip
- * @param quantity     billed units (images, seconds, clips)
- * @param usdUnitPrice fal's price per unit
- * @param factor       resolution factor as an exact fraction ("1", "4/3", "8/3")
- * @param credits      ceil(usdUnitPrice x quantity x factor x exchangeRate x creditsPerCny)
+ * @param unit            image, second or clip
+ * @param quantity        billed units (images, seconds, clips)
+ * @param usdUnitPrice    fal's price per unit
+ * @param factor          resolution factor as an exact fraction ("1", "4/3", "8/3")
+ * @param credits         ceil(usdUnitPrice x quantity x factor x exchangeRate x creditsPerCny x priceMultiplier)
+ * @param priceVersionId  the model_price_versions row in force (null only for a price not read from the table)
+ * @param rateVersionId   the rate_versions row in force (exchange rate and credits per CNY)
+ * @param priceMultiplier the tenant's multiplier (1 = list price), exact decimal
  */
 public record Quote(String modelId, String unit, int quantity, BigDecimal usdUnitPrice, String factor,
-                    BigDecimal exchangeRate, BigDecimal creditsPerCny, long credits) {
+                    BigDecimal exchangeRate, BigDecimal creditsPerCny, long credits, Long priceVersionId,
+                    Long rateVersionId, BigDecimal priceMultiplier) {
+
+    /** A quote at list price that names no version (kept for callers written before price history). */
+    public Quote(String modelId, String unit, int quantity, BigDecimal usdUnitPrice, String factor,
+                 BigDecimal exchangeRate, BigDecimal creditsPerCny, long credits) {
+        this(modelId, unit, quantity, usdUnitPrice, factor, exchangeRate, creditsPerCny, credits, null, null, BigDecimal.ONE);
+    }
+
+    public Quote {
+        priceMultiplier = priceMultiplier == null ? BigDecimal.ONE : priceMultiplier;
+    }
+
+    Quote withVersions(Long priceVersion, Long rateVersion) {
+        return new Quote(modelId, unit, quantity, usdUnitPrice, factor, exchangeRate, creditsPerCny, credits,
+                priceVersion, rateVersion, priceMultiplier);
+    }
 }

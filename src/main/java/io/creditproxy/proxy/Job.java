@@ -57,6 +57,18 @@ public class Job {
     @Column(name = "price_credits", nullable = false)
     public long priceCredits;
 
+    /** the model_price_versions row the job was priced with */
+    @Column(name = "price_version_id")
+    public Long priceVersionId;
+
+    /** the rate_versions row (exchange rate, credits per CNY) the job was priced with */
+    @Column(name = "rate_version_id")
+    public Long rateVersionId;
+
+    /** the tenant's price multiplier at submit, included in price_credits */
+    @Column(name = "price_multiplier", nullable = false, precision = 10, scale = 4)
+    public BigDecimal priceMultiplier;
+
     @Column(name = "request_id")
     public String requestId;
 

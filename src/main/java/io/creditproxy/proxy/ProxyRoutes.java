@@ -8,6 +8,9 @@ import io.creditproxy.common.ApiException;
 import io.creditproxy.common.ErrorBody;
 import io.creditproxy.common.Hashing;
 import io.creditproxy.config.ProxyConfig;
+import io.creditproxy.limits.JobSlots;
+import io.creditproxy.limits.SubmitControls;
+import io.creditproxy.limits.SubmitControls.Admission;
 import io.creditproxy.pricing.PricingService;
 import io.creditproxy.pricing.Quote;
 import io.creditproxy.proxy.JobOwnership.OwnedJob;
@@ -58,9 +61,14 @@ public class ProxyRoutes {
     private final PublicUrl publicUrl;
     private final ObjectMapper json;
     private final long maxBodyBytes;
+    private final SubmitControls controls;
+    private final JobSlots slots;
 
     public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PricingService pricing,
-                       ReservationService reservations, PublicUrl publicUrl, ObjectMapper json, ProxyConfig config) {
+                       ReservationService reservations, PublicUrl publicUrl, ObjectMapper json, ProxyConfig config,
+                       SubmitControls controls, JobSlots slots) {
+        this.controls = controls;
+        this.slots = slots;
         this.fal = fal;
         this.keys = keys;
         this.ownership = ownership;
@@ -138,6 +146,8 @@ public class ProxyRoutes {
     private Prepared prepare(RoutingContext ctx, String modelId, Buffer body) {
         HttpServerRequest request = ctx.request();
         Caller caller = keys.authenticate(request.getHeader("Authorization"));
+        // key valid, model allowed, within requests per minute (limits/); refusals move no credit
+        Admission admission = controls.admit(caller, modelId);
         JsonNode input;
         try {
             input = json.readTree(body.getBytes());
@@ -149,14 +159,26 @@ public class ProxyRoutes {
         }
         ObjectNode object = (ObjectNode) input;
         String webhook = tenantWebhook(request.getParam("fal_webhook"), object);
-        Quote quote = pricing.quote(modelId, object);
+        Quote quote = pricing.quote(modelId, object, admission.priceMultiplier());
         String idempotencyKey = request.getHeader("Idempotency-Key");
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw ApiException.invalidParameter("Idempotency-Key must be 1 to 255 characters.");
         }
         String requestHash = idempotencyKey == null ? null
                 : Hashing.sha256Hex(modelId + "\n" + request.query() + "\n" + body.toString(StandardCharsets.UTF_8));
-        Reservation reservation = reservations.reserve(caller, quote, idempotencyKey, requestHash, webhook);
+        // the tenant's concurrent-jobs slot is taken before the price, and given back unless a job was created
+        UUID jobId = UUID.randomUUID();
+        slots.acquire(caller.tenantId(), jobId);
+        Reservation reservation;
+        try {
+            reservation = reservations.reserve(caller, quote, jobId, idempotencyKey, requestHash, webhook);
+        } catch (RuntimeException e) {
+            slots.release(caller.tenantId(), jobId);
+            throw e;
+        }
+        if (reservation instanceof Replay) {
+            slots.release(caller.tenantId(), jobId);
+        }
         Buffer upstreamBody = body;
         if (object.has("webhook")) {
             // the resellers' "webhook" body field becomes fal's fal_webhook query parameter
@@ -276,6 +298,7 @@ public class ProxyRoutes {
         request.pause();
         blocking(ctx, () -> {
                     Caller caller = keys.authenticate(request.getHeader("Authorization"));
+                    controls.requireUsable(caller);
                     return ownership.require(caller.tenantId(), target.requestId());
                 })
                 .compose(job -> {
@@ -367,6 +390,9 @@ public class ProxyRoutes {
         if (error.status() == 413) {
             // the rest of an oversized body is not worth reading
             response.endHandler(v -> ctx.request().connection().close());
+        }
+        if (error.status() == 429 && error.details().get("retry_after") != null) {
+            response.putHeader("Retry-After", String.valueOf(error.details().get("retry_after")));
         }
         response.setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")

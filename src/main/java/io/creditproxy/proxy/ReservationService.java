@@ -4,6 +4,7 @@ import io.creditproxy.common.ApiException;
 import io.creditproxy.ledger.LedgerKind;
 import io.creditproxy.ledger.LedgerService;
 import io.creditproxy.ledger.Movement;
+import io.creditproxy.limits.JobSlots;
 import io.creditproxy.pricing.Quote;
 import io.creditproxy.tenant.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,10 +33,12 @@ public class ReservationService {
 
     private final EntityManager em;
     private final LedgerService ledger;
+    private final JobSlots slots;
 
-    public ReservationService(EntityManager em, LedgerService ledger) {
+    public ReservationService(EntityManager em, LedgerService ledger, JobSlots slots) {
         this.em = em;
         this.ledger = ledger;
+        this.slots = slots;
     }
 
     /**
@@ -44,14 +47,20 @@ public class ReservationService {
      *                      request is still being forwarded
      */
     public Reservation reserve(Caller caller, Quote quote, String idempotencyKey, String requestHash, String tenantWebhook) {
-        UUID jobId = UUID.randomUUID();
+        return reserve(caller, quote, UUID.randomUUID(), idempotencyKey, requestHash, tenantWebhook);
+    }
+
+    /** The same with the job id chosen by the caller (it already holds the job's concurrency slot under that id). */
+    public Reservation reserve(Caller caller, Quote quote, UUID jobId, String idempotencyKey, String requestHash,
+                               String tenantWebhook) {
         // The unique (tenant_id, idempotency_key) constraint decides which of two racing replays wins;
         // the loser waits for the winner's commit here and then sees its row.
         int inserted = em.createNativeQuery("""
                         INSERT INTO jobs (id, tenant_id, api_key_id, model_id, status, unit, quantity, usd_unit_price,
                                           price_factor, exchange_rate, credits_per_cny, price_credits, tenant_webhook,
-                                          idempotency_key, request_hash, updated_at)
-                        VALUES (?1, ?2, ?3, ?4, 'RESERVED', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, now())
+                                          idempotency_key, request_hash, updated_at,
+                                          price_version_id, rate_version_id, price_multiplier)
+                        VALUES (?1, ?2, ?3, ?4, 'RESERVED', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, now(), ?15, ?16, ?17)
                         ON CONFLICT (tenant_id, idempotency_key) DO NOTHING""")
                 .setParameter(1, jobId)
                 .setParameter(2, caller.tenantId())
@@ -67,6 +76,10 @@ public class ReservationService {
                 .setParameter(12, tenantWebhook)
                 .setParameter(13, idempotencyKey)
                 .setParameter(14, requestHash)
+                // the price version, rate version and tenant multiplier in force are frozen with the job
+                .setParameter(15, quote.priceVersionId())
+                .setParameter(16, quote.rateVersionId())
+                .setParameter(17, quote.priceMultiplier())
                 .executeUpdate();
         if (inserted == 0) {
             return replay(caller.tenantId(), idempotencyKey, requestHash);
@@ -124,5 +137,7 @@ public class ReservationService {
         if (changed == 1) {
             ledger.apply(Movement.forJob(job.tenantId, job.priceCredits, LedgerKind.REFUND, jobId));
         }
+        // the refused job is not open any more
+        slots.release(job.tenantId, jobId);
     }
 }

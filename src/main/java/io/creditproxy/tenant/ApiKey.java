@@ -34,4 +34,20 @@ public class ApiKey {
 
     @Column(name = "revoked_at")
     public OffsetDateTime revokedAt;
+
+    /** comma list of model patterns such as fal-ai/flux-1/*; null = every model */
+    @Column(name = "allowed_models")
+    public String allowedModels;
+
+    /** refused (401 key_expired) from this time on; null = never */
+    @Column(name = "expires_at")
+    public OffsetDateTime expiresAt;
+
+    /** submits per minute; null = no limit */
+    @Column(name = "rate_limit_rpm")
+    public Integer rateLimitRpm;
+
+    /** on the old key of a rotation: the key that replaces it */
+    @Column(name = "rotated_to")
+    public Long rotatedTo;
 }

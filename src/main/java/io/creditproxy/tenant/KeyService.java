@@ -1,44 +1,74 @@
 package io.creditproxy.tenant;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.creditproxy.audit.AuditLog;
+import io.creditproxy.cache.Invalidation;
+import io.creditproxy.cache.InvalidationBus;
 import io.creditproxy.common.ApiException;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Set;
 
-/** Tenant API keys: issue (shown once), list (never the key), revoke (effective at once). */
+/**
+ * Tenant API keys: issue (shown once) with their controls (allowed models, expiry, requests per minute), change
+ * those controls, rotate (new key, old one valid for a grace period, then revoked), list (never the key), revoke
+ * (effective at once). Every change is audited and invalidates the key's cached controls on every instance.
+ */
 @ApplicationScoped
 @Transactional
 public class KeyService {
+
+    public static final int MAX_RPM = 1_000_000;
+    private static final Set<String> SPEC_FIELDS = Set.of("name", "allowed_models", "expires_at", "rate_limit_rpm");
 
     private final ApiKeyRepository keys;
     private final TenantService tenants;
     private final EntityManager em;
     private final Event<KeyRevoked> revoked;
+    private final AuditLog audit;
+    private final InvalidationBus bus;
+    private final KeysConfig config;
 
-    public KeyService(ApiKeyRepository keys, TenantService tenants, EntityManager em, Event<KeyRevoked> revoked) {
+    public KeyService(ApiKeyRepository keys, TenantService tenants, EntityManager em, Event<KeyRevoked> revoked,
+                      AuditLog audit, InvalidationBus bus, KeysConfig config) {
         this.keys = keys;
         this.tenants = tenants;
         this.em = em;
         this.revoked = revoked;
+        this.audit = audit;
+        this.bus = bus;
+        this.config = config;
     }
 
     /** @throws ApiException 404 unknown tenant, 422 bad name */
     public IssuedKey issue(long tenantId, String name) {
-        String n = TenantService.requireName(name, "name");
+        com.fasterxml.jackson.databind.node.ObjectNode spec = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        spec.put("name", name);
+        return issue(tenantId, spec);
+    }
+
+    /**
+     * @param spec {"name", "allowed_models": [patterns] | null, "expires_at": ISO time | null, "rate_limit_rpm": n | null}
+     * @throws ApiException 404 unknown tenant, 422 bad field
+     */
+    public IssuedKey issue(long tenantId, JsonNode spec) {
+        JsonNode body = checkFields(spec);
+        String n = TenantService.requireName(JsonFields.text(body, "name"), "name");
         tenants.requireExists(tenantId);
-        KeyGenerator.NewKey generated = KeyGenerator.generate();
         ApiKey k = new ApiKey();
         k.tenantId = tenantId;
         k.name = n;
-        k.prefix = generated.prefix();
-        k.keyHash = generated.hash();
-        keys.persist(k);
-        em.flush();
-        em.refresh(k); // created_at comes from the column default
-        return new IssuedKey(k.id, tenantId, generated.key(), k.prefix, k.name, k.createdAt);
+        k.allowedModels = ModelPatterns.normalize(JsonFields.strings(body, "allowed_models"));
+        k.expiresAt = JsonFields.time(body, "expires_at");
+        k.rateLimitRpm = requireRpm(JsonFields.integer(body, "rate_limit_rpm"));
+        return persistNew(k, "key.issue");
     }
 
     /** All keys of a tenant, revoked ones included, oldest first. */
@@ -48,6 +78,91 @@ public class KeyService {
         return keys.find("tenantId", Sort.by("id"), tenantId).list().stream().map(KeyView::of).toList();
     }
 
+    /** @throws ApiException 404 unknown_key */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public KeyView get(long keyId) {
+        return KeyView.of(require(keyId, false));
+    }
+
+    /**
+     * Changes a key's name and controls (absent = unchanged, null = cleared: every model, no expiry, no rate limit).
+     * Takes effect on every instance within a second.
+     *
+     * @throws ApiException 404 unknown_key, 409 key_revoked, 422 bad field
+     */
+    public KeyView update(long keyId, JsonNode patch) {
+        JsonNode body = checkFields(patch);
+        ApiKey k = require(keyId, true);
+        if (k.revokedAt != null) {
+            throw ApiException.conflict("key_revoked", "Key " + keyId + " is revoked; issue a new one.");
+        }
+        KeyView before = KeyView.of(k);
+        if (JsonFields.present(body, "name")) {
+            k.name = TenantService.requireName(JsonFields.text(body, "name"), "name");
+        }
+        if (JsonFields.present(body, "allowed_models")) {
+            k.allowedModels = ModelPatterns.normalize(JsonFields.strings(body, "allowed_models"));
+        }
+        if (JsonFields.present(body, "expires_at")) {
+            k.expiresAt = JsonFields.time(body, "expires_at");
+        }
+        if (JsonFields.present(body, "rate_limit_rpm")) {
+            k.rateLimitRpm = requireRpm(JsonFields.integer(body, "rate_limit_rpm"));
+        }
+        em.flush();
+        KeyView after = KeyView.of(k);
+        if (!after.equals(before)) {
+            audit.record("key.update", k.tenantId, null, "key:" + keyId, before, after);
+            bus.publish(Invalidation.key(keyId));
+        }
+        return after;
+    }
+
+    /**
+     * Issues a replacement with the same name and controls; the old key keeps working for {@code graceSeconds}
+     * (default {@code keys.default-rotation-grace}), then expires and is revoked by {@link #revokeRotatedDue()}.
+     * A grace of 0 revokes the old key at once.
+     *
+     * @throws ApiException 404 unknown_key, 409 key_revoked / key_already_rotated, 422 bad grace
+     */
+    public RotatedKey rotate(long keyId, Long graceSeconds) {
+        ApiKey old = require(keyId, true);
+        if (old.revokedAt != null) {
+            throw ApiException.conflict("key_revoked", "Key " + keyId + " is revoked; issue a new one.");
+        }
+        if (old.rotatedTo != null) {
+            throw ApiException.conflict("key_already_rotated", "Key " + keyId + " was already rotated to key " + old.rotatedTo + ".");
+        }
+        Duration grace = graceSeconds == null ? config.defaultRotationGrace() : Duration.ofSeconds(graceSeconds);
+        if (grace.isNegative() || grace.compareTo(config.maxRotationGrace()) > 0) {
+            throw ApiException.invalidParameter("grace_seconds must be between 0 and " + config.maxRotationGrace().toSeconds());
+        }
+        KeyView before = KeyView.of(old);
+        ApiKey fresh = new ApiKey();
+        fresh.tenantId = old.tenantId;
+        fresh.name = old.name;
+        fresh.allowedModels = old.allowedModels;
+        fresh.expiresAt = old.expiresAt;
+        fresh.rateLimitRpm = old.rateLimitRpm;
+        IssuedKey issued = persistNew(fresh, "key.issue");
+
+        OffsetDateTime graceEnd = OffsetDateTime.now().plus(grace);
+        old.rotatedTo = issued.id();
+        if (old.expiresAt == null || old.expiresAt.isAfter(graceEnd)) {
+            old.expiresAt = graceEnd;
+        }
+        if (grace.isZero()) {
+            old.revokedAt = OffsetDateTime.now();
+        }
+        em.flush();
+        audit.record("key.rotate", old.tenantId, null, "key:" + keyId, before, KeyView.of(old));
+        bus.publish(Invalidation.key(keyId));
+        if (grace.isZero()) {
+            revoked.fire(new KeyRevoked(keyId, old.keyHash));
+        }
+        return new RotatedKey(issued, keyId, old.expiresAt);
+    }
+
     /**
      * Revokes a key; revoking an already revoked key changes nothing. {@link KeyRevoked} is fired once,
      * by the call that revoked it.
@@ -55,17 +170,87 @@ public class KeyService {
      * @throws ApiException 404 unknown key
      */
     public void revoke(long keyId) {
+        ApiKey before = keys.findById(keyId);
+        if (before == null) {
+            throw ApiException.notFound("unknown_key", "No key with id " + keyId + ".");
+        }
+        KeyView beforeView = KeyView.of(before);
         @SuppressWarnings("unchecked")
         List<String> hashes = em.createNativeQuery(
                         "UPDATE api_keys SET revoked_at = now() WHERE id = ?1 AND revoked_at IS NULL RETURNING key_hash")
                 .setParameter(1, keyId)
                 .getResultList();
         if (hashes.isEmpty()) {
-            if (keys.findById(keyId) == null) {
-                throw ApiException.notFound("unknown_key", "No key with id " + keyId + ".");
-            }
             return;
         }
+        em.refresh(before);
+        audit.record("key.revoke", before.tenantId, null, "key:" + keyId, beforeView, KeyView.of(before));
+        bus.publish(Invalidation.key(keyId));
         revoked.fire(new KeyRevoked(keyId, hashes.get(0)));
+    }
+
+    /**
+     * Revokes the old keys of rotations whose grace period is over (they are already refused as expired). Safe on
+     * several instances at once: each key is revoked by exactly one UPDATE.
+     *
+     * @return how many keys were revoked
+     */
+    public int revokeRotatedDue() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                        UPDATE api_keys SET revoked_at = now()
+                        WHERE rotated_to IS NOT NULL AND revoked_at IS NULL AND expires_at <= now()
+                        RETURNING id, key_hash""")
+                .getResultList();
+        for (Object[] row : rows) {
+            long id = ((Number) row[0]).longValue();
+            ApiKey k = keys.findById(id);
+            em.refresh(k);
+            audit.record("key.revoke", k.tenantId, null, "key:" + id,
+                    java.util.Map.of("reason", "rotation grace period over"), KeyView.of(k));
+            bus.publish(Invalidation.key(id));
+            revoked.fire(new KeyRevoked(id, (String) row[1]));
+        }
+        return rows.size();
+    }
+
+    private IssuedKey persistNew(ApiKey k, String action) {
+        KeyGenerator.NewKey generated = KeyGenerator.generate();
+        k.prefix = generated.prefix();
+        k.keyHash = generated.hash();
+        keys.persist(k);
+        em.flush();
+        em.refresh(k); // created_at comes from the column default
+        audit.record(action, k.tenantId, null, "key:" + k.id, null, KeyView.of(k));
+        return new IssuedKey(k.id, k.tenantId, generated.key(), k.prefix, k.name, k.createdAt);
+    }
+
+    private ApiKey require(long keyId, boolean lock) {
+        ApiKey k = lock ? em.find(ApiKey.class, keyId, LockModeType.PESSIMISTIC_WRITE) : keys.findById(keyId);
+        if (k == null) {
+            throw ApiException.notFound("unknown_key", "No key with id " + keyId + ".");
+        }
+        return k;
+    }
+
+    private static JsonNode checkFields(JsonNode spec) {
+        JsonNode body = JsonFields.object(spec);
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!SPEC_FIELDS.contains(f)) {
+                throw ApiException.invalidParameter("unknown field '" + f + "' (name, allowed_models, expires_at, rate_limit_rpm)");
+            }
+        }
+        return body;
+    }
+
+    private static Integer requireRpm(Long rpm) {
+        if (rpm == null) {
+            return null;
+        }
+        if (rpm < 1 || rpm > MAX_RPM) {
+            throw ApiException.invalidParameter("rate_limit_rpm must be between 1 and " + MAX_RPM + ", or null for no limit");
+        }
+        return rpm.intValue();
     }
 }

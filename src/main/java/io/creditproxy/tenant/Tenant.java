@@ -27,6 +27,14 @@ public class Tenant {
     @Column(name = "credit_limit", nullable = false)
     public long creditLimit;
 
+    /** Multiplies every price for this tenant (0.9 = 10 % off, 1.2 = 20 % on top); exact decimal. */
+    @Column(name = "price_multiplier", nullable = false, precision = 10, scale = 4)
+    public java.math.BigDecimal priceMultiplier = java.math.BigDecimal.ONE;
+
+    /** Most jobs open (submitted, not yet settled) at once; null = no limit. */
+    @Column(name = "max_concurrent_jobs")
+    public Integer maxConcurrentJobs;
+
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public OffsetDateTime createdAt;
 }

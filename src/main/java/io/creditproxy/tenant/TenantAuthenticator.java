@@ -37,7 +37,12 @@ public class TenantAuthenticator {
         return key.isEmpty() ? null : key;
     }
 
-    /** @throws ApiException 401 for a missing, unknown or revoked key */
+    /** 401 key_expired: the key is known but past its expires_at (e.g. the old key of a rotation). */
+    public static ApiException expired() {
+        return new ApiException(401, "key_expired", "This API key has expired.");
+    }
+
+    /** @throws ApiException 401 for a missing, unknown, revoked or expired key */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Caller authenticate(String authorizationHeader) {
         String key = keyFromHeader(authorizationHeader);
@@ -51,13 +56,17 @@ public class TenantAuthenticator {
     public Caller byHash(String hash) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
-                        "SELECT id, tenant_id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL")
+                        "SELECT id, tenant_id, (expires_at IS NOT NULL AND expires_at <= now()) FROM api_keys "
+                                + "WHERE key_hash = ?1 AND revoked_at IS NULL")
                 .setParameter(1, hash)
                 .getResultList();
         if (rows.isEmpty()) {
             throw ApiException.unauthorized("Invalid or revoked API key.");
         }
         Object[] row = rows.get(0);
+        if (Boolean.TRUE.equals(row[2])) {
+            throw expired();
+        }
         return new Caller(((Number) row[1]).longValue(), ((Number) row[0]).longValue());
     }
 }

@@ -1,6 +1,12 @@
 package io.creditproxy.tenant;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.creditproxy.audit.AuditLog;
+import io.creditproxy.cache.Invalidation;
+import io.creditproxy.cache.InvalidationBus;
 import io.creditproxy.common.ApiException;
+import jakarta.persistence.LockModeType;
+import java.math.BigDecimal;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,12 +24,19 @@ public class TenantService {
     public static final int DEFAULT_PAGE = 50;
     public static final int MAX_PAGE = 200;
 
+    public static final BigDecimal MAX_MULTIPLIER = new BigDecimal("1000");
+    public static final int MAX_CONCURRENT_JOBS = 1_000_000;
+
     private final TenantRepository tenants;
     private final EntityManager em;
+    private final AuditLog audit;
+    private final InvalidationBus bus;
 
-    public TenantService(TenantRepository tenants, EntityManager em) {
+    public TenantService(TenantRepository tenants, EntityManager em, AuditLog audit, InvalidationBus bus) {
         this.tenants = tenants;
         this.em = em;
+        this.audit = audit;
+        this.bus = bus;
     }
 
     /**
@@ -31,18 +44,101 @@ public class TenantService {
      * @throws ApiException 422 for a blank or too long name or a bad credit limit
      */
     public TenantView create(String name, Long creditLimit) {
+        return create(name, creditLimit, null, null);
+    }
+
+    /**
+     * @param priceMultiplier null = 1 (list price)
+     * @param maxConcurrentJobs null = no limit
+     */
+    public TenantView create(String name, Long creditLimit, BigDecimal priceMultiplier, Long maxConcurrentJobs) {
         String n = requireName(name, "name");
-        long limit = creditLimit == null ? 0 : creditLimit;
-        if (limit < 0 || limit > MAX_CREDIT_LIMIT) {
-            throw ApiException.invalidParameter("credit_limit must be between 0 and " + MAX_CREDIT_LIMIT);
-        }
         Tenant t = new Tenant();
         t.name = n;
-        t.creditLimit = limit;
+        t.creditLimit = requireCreditLimit(creditLimit == null ? 0 : creditLimit);
+        t.priceMultiplier = priceMultiplier == null ? BigDecimal.ONE : requireMultiplier(priceMultiplier);
+        t.maxConcurrentJobs = requireMaxConcurrent(maxConcurrentJobs);
         tenants.persist(t);
         em.flush();
         em.refresh(t); // balance and created_at come from column defaults
-        return TenantView.of(t);
+        TenantView view = TenantView.of(t);
+        audit.record("tenant.create", t.id, null, "tenant:" + t.id, null, view);
+        return view;
+    }
+
+    /**
+     * Changes name, credit_limit, price_multiplier and max_concurrent_jobs (absent = unchanged; null clears
+     * max_concurrent_jobs). A new multiplier applies to the next submit on every instance; running jobs keep theirs.
+     *
+     * @throws ApiException 404 unknown tenant, 422 bad value, 409 credit_limit_below_balance when the balance is
+     *                      already below minus the new limit
+     */
+    public TenantView update(long id, JsonNode patch) {
+        JsonNode body = JsonFields.object(patch);
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!java.util.Set.of("name", "credit_limit", "price_multiplier", "max_concurrent_jobs").contains(f)) {
+                throw ApiException.invalidParameter("unknown field '" + f + "' (name, credit_limit, price_multiplier, max_concurrent_jobs)");
+            }
+        }
+        Tenant t = em.find(Tenant.class, id, LockModeType.PESSIMISTIC_WRITE);
+        if (t == null) {
+            throw ApiException.notFound("unknown_tenant", "No tenant with id " + id + ".");
+        }
+        TenantView before = TenantView.of(t);
+        if (JsonFields.present(body, "name")) {
+            t.name = requireName(JsonFields.text(body, "name"), "name");
+        }
+        if (JsonFields.present(body, "credit_limit")) {
+            Long limit = JsonFields.integer(body, "credit_limit");
+            long l = requireCreditLimit(limit == null ? 0 : limit);
+            if (t.balance < -l) {
+                throw ApiException.conflict("credit_limit_below_balance", "The balance " + t.balance
+                        + " is already below -" + l + "; top up first or choose a larger credit_limit.");
+            }
+            t.creditLimit = l;
+        }
+        if (JsonFields.present(body, "price_multiplier")) {
+            BigDecimal m = JsonFields.decimal(body, "price_multiplier");
+            t.priceMultiplier = m == null ? BigDecimal.ONE : requireMultiplier(m);
+        }
+        if (JsonFields.present(body, "max_concurrent_jobs")) {
+            t.maxConcurrentJobs = requireMaxConcurrent(JsonFields.integer(body, "max_concurrent_jobs"));
+        }
+        em.flush();
+        TenantView after = TenantView.of(t);
+        if (!after.equals(before)) {
+            audit.record("tenant.update", id, null, "tenant:" + id, before, after);
+            bus.publish(Invalidation.tenant(id));
+        }
+        return after;
+    }
+
+    static long requireCreditLimit(long limit) {
+        if (limit < 0 || limit > MAX_CREDIT_LIMIT) {
+            throw ApiException.invalidParameter("credit_limit must be between 0 and " + MAX_CREDIT_LIMIT);
+        }
+        return limit;
+    }
+
+    /** exact, > 0, at most 1000, at most 4 decimals (numeric(10,4)) */
+    static BigDecimal requireMultiplier(BigDecimal m) {
+        BigDecimal s = m.stripTrailingZeros();
+        if (s.signum() <= 0 || s.compareTo(MAX_MULTIPLIER) > 0 || s.scale() > 4) {
+            throw ApiException.invalidParameter("price_multiplier must be greater than 0 and at most " + MAX_MULTIPLIER
+                    + ", with at most 4 decimals (e.g. 0.9 or 1.2)");
+        }
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+
+    static Integer requireMaxConcurrent(Long max) {
+        if (max == null) {
+            return null;
+        }
+        if (max < 1 || max > MAX_CONCURRENT_JOBS) {
+            throw ApiException.invalidParameter("max_concurrent_jobs must be between 1 and " + MAX_CONCURRENT_JOBS + ", or null for no limit");
+        }
+        return max.intValue();
     }
 
     /** @throws ApiException 404 unknown_tenant */

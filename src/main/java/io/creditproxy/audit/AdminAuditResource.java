@@ -1,0 +1,46 @@
+package io.creditproxy.audit;
+
+import io.creditproxy.common.ApiException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** GET /admin/audit: the audit log, newest first, filterable by tenant, model, actor and action. */
+@Path("/admin/audit")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminAuditResource {
+
+    private final AuditLog audit;
+
+    public AdminAuditResource(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @GET
+    @RolesAllowed({"admin", "finance"})
+    public List<AuditEntry> list(@QueryParam("tenant_id") String tenantId, @QueryParam("model") String model,
+                                 @QueryParam("actor") String actor, @QueryParam("action") String action,
+                                 @QueryParam("before_id") String beforeId, @QueryParam("limit") String limit) {
+        Long l = number("limit", limit);
+        if (l != null && (l < 1 || l > AuditLog.MAX_PAGE)) {
+            throw ApiException.invalidParameter("limit must be between 1 and " + AuditLog.MAX_PAGE);
+        }
+        return audit.find(new AuditLog.Filter(number("tenant_id", tenantId), model, actor, action,
+                number("before_id", beforeId), l == null ? null : l.intValue()));
+    }
+
+    private static Long number(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalidParameter(name + " must be an integer");
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.creditproxy.cache;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Cross-instance invalidation of the in-process caches (prices, key and tenant controls). */
+@ConfigMapping(prefix = "cache")
+public interface CacheConfig {
+
+    /**
+     * Redis pub/sub channel prefix. The Redis database number is appended, because pub/sub channels are
+     * shared by every database of a server while instances only share state within one database.
+     */
+    @WithDefault("cp:invalidate")
+    String channel();
+
+    /** How often a lost subscription is noticed and re-established. */
+    @WithDefault("1s")
+    Duration reconnectInterval();
+}

@@ -1,0 +1,53 @@
+package io.creditproxy.limits;
+
+import io.creditproxy.common.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A tenant's concurrent open jobs, counted in Redis so that every instance sees the same number. A job takes a slot
+ * before its price is reserved and gives it back when it is refused or refunded at submit, or when it is settled.
+ * Both calls are idempotent. When Redis is down nothing is counted (fail open).
+ */
+@ApplicationScoped
+public class JobSlots {
+
+    private final RedisLimits redis;
+    private final ControlsCache controls;
+    private final LimitsConfig config;
+
+    public JobSlots(RedisLimits redis, ControlsCache controls, LimitsConfig config) {
+        this.redis = redis;
+        this.controls = controls;
+        this.config = config;
+    }
+
+    /**
+     * Takes a slot for the job (again: no-op). Every job is counted, limited or not, so that a limit set later
+     * sees the jobs already open.
+     *
+     * @throws ApiException 429 too_many_open_jobs (with retry_after) when the tenant's max_concurrent_jobs are open
+     */
+    public void acquire(long tenantId, UUID jobId) {
+        ControlsCache.TenantControls t = controls.tenant(tenantId);
+        Integer max = t == null ? null : t.maxConcurrentJobs();
+        long[] r = redis.eval(RedisLimits.ACQUIRE_SLOT, key(tenantId), jobId.toString(),
+                Integer.toString(max == null ? -1 : max), Long.toString(config.slotMaxAge().toMillis()));
+        if (r != null && r[0] == 0) {
+            long retryAfter = Math.max(1, config.concurrencyRetryAfter().toSeconds());
+            throw new ApiException(429, "too_many_open_jobs",
+                    "This account may have at most " + max + " jobs open at once; retry when one has finished.",
+                    Map.of("limit", max, "open", r[1], "retry_after", retryAfter));
+        }
+    }
+
+    /** Gives the job's slot back; releasing a slot that is not held does nothing. */
+    public void release(long tenantId, UUID jobId) {
+        redis.remove(key(tenantId), jobId.toString());
+    }
+
+    private static String key(long tenantId) {
+        return "cp:slots:tenant:" + tenantId;
+    }
+}

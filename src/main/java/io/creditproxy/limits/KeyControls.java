@@ -1,0 +1,22 @@
+package io.creditproxy.limits;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * What the submit path checks for one key and its tenant, as cached in process.
+ *
+ * @param allowedModels     patterns, null = every model
+ * @param rateLimitRpm      submits per minute, null = no limit
+ * @param priceMultiplier   the tenant's, 1 = list price
+ * @param maxConcurrentJobs the tenant's, null = no limit
+ */
+public record KeyControls(long keyId, long tenantId, boolean revoked, OffsetDateTime expiresAt,
+                          List<String> allowedModels, Integer rateLimitRpm, BigDecimal priceMultiplier,
+                          Integer maxConcurrentJobs) {
+
+    public boolean expiredAt(OffsetDateTime now) {
+        return expiresAt != null && !expiresAt.isAfter(now);
+    }
+}

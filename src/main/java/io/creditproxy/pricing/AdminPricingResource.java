@@ -1,0 +1,93 @@
+package io.creditproxy.pricing;
+
+import io.creditproxy.common.ApiException;
+import io.creditproxy.pricing.PricingViews.ImportResult;
+import io.creditproxy.pricing.PricingViews.PriceVersion;
+import io.creditproxy.pricing.PricingViews.Rates;
+import io.creditproxy.pricing.PricingViews.RatesUpdate;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/**
+ * The price list as a whole: export and import (pricing/models.csv format, dry run first), the rates and their
+ * history, and the history of a model's price. Model ids go in a query parameter here, since they contain slashes.
+ */
+@Path("/admin/pricing")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminPricingResource {
+
+    private final PricingService pricing;
+
+    public AdminPricingResource(PricingService pricing) {
+        this.pricing = pricing;
+    }
+
+    @GET
+    @Path("export")
+    @Produces("text/csv")
+    @RolesAllowed({"admin", "finance"})
+    public Response export() {
+        return Response.ok(pricing.exportCsv(), "text/csv; charset=UTF-8")
+                .header("Content-Disposition", "attachment; filename=\"models.csv\"")
+                .build();
+    }
+
+    /** Shows what the file would change; writes it only with {@code ?apply=true}. */
+    @POST
+    @Path("import")
+    @Consumes({"text/csv", MediaType.TEXT_PLAIN})
+    @RolesAllowed("admin")
+    public ImportResult importCsv(@QueryParam("apply") String apply, String csv) {
+        boolean doApply;
+        if (apply == null || apply.isBlank() || apply.equalsIgnoreCase("false")) {
+            doApply = false;
+        } else if (apply.equalsIgnoreCase("true")) {
+            doApply = true;
+        } else {
+            throw ApiException.invalidParameter("apply must be true or false");
+        }
+        return pricing.importCsv(csv, doApply);
+    }
+
+    @GET
+    @Path("rates")
+    @RolesAllowed({"admin", "finance"})
+    public Rates rates() {
+        return pricing.rates();
+    }
+
+    @PUT
+    @Path("rates")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("admin")
+    public Rates updateRates(RatesUpdate update) {
+        return pricing.updateRates(update);
+    }
+
+    @GET
+    @Path("rates/history")
+    @RolesAllowed({"admin", "finance"})
+    public List<Rates> rateHistory() {
+        return pricing.rateHistory(1000);
+    }
+
+    /** GET /admin/pricing/history?model=fal-ai/flux-1/dev */
+    @GET
+    @Path("history")
+    @RolesAllowed({"admin", "finance"})
+    public List<PriceVersion> priceHistory(@QueryParam("model") String model) {
+        if (model == null || model.isBlank()) {
+            throw ApiException.invalidParameter("model is required, e.g. ?model=fal-ai/flux-1/dev");
+        }
+        return pricing.priceHistory(model.trim());
+    }
+}
