@@ -21,12 +21,17 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class ControlsCache {
 
-    /** The tenant half, also needed without a key (a slot is taken per tenant). */
-    public record TenantControls(long tenantId, BigDecimal priceMultiplier, Integer maxConcurrentJobs) {
+    /**
+     * The tenant half, also needed without a key (a slot is taken per tenant).
+     *
+     * @param redisScope names the tenant's Redis state: id and creation time, so that a recreated database (tests,
+     *                   a restored backup) never inherits another tenant's counters under a reused id
+     */
+    public record TenantControls(long tenantId, BigDecimal priceMultiplier, Integer maxConcurrentJobs, String redisScope) {
     }
 
     private record KeyRow(long keyId, long tenantId, boolean revoked, OffsetDateTime expiresAt, List<String> allowedModels,
-                          Integer rateLimitRpm) {
+                          Integer rateLimitRpm, String redisScope) {
     }
 
     private record Cached<T>(T value, long loadedAtNanos) {
@@ -52,7 +57,7 @@ public class ControlsCache {
         }
         TenantControls t = tenant(k.tenantId());
         return new KeyControls(k.keyId(), k.tenantId(), k.revoked(), k.expiresAt(), k.allowedModels(), k.rateLimitRpm(),
-                t == null ? BigDecimal.ONE : t.priceMultiplier(), t == null ? null : t.maxConcurrentJobs());
+                t == null ? BigDecimal.ONE : t.priceMultiplier(), t == null ? null : t.maxConcurrentJobs(), k.redisScope());
     }
 
     /** null when the tenant does not exist */
@@ -109,7 +114,8 @@ public class ControlsCache {
     private KeyRow loadKey(long keyId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                        SELECT id, tenant_id, revoked_at IS NOT NULL, expires_at, allowed_models, rate_limit_rpm
+                        SELECT id, tenant_id, revoked_at IS NOT NULL, expires_at, allowed_models, rate_limit_rpm,
+                               id || '-' || CAST(floor(extract(epoch FROM created_at) * 1000000) AS bigint)
                         FROM api_keys WHERE id = ?1""")
                 .setParameter(1, keyId)
                 .getResultList();
@@ -118,12 +124,15 @@ public class ControlsCache {
         }
         Object[] r = rows.get(0);
         return new KeyRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), Boolean.TRUE.equals(r[2]),
-                time(r[3]), ModelPatterns.split((String) r[4]), r[5] == null ? null : ((Number) r[5]).intValue());
+                time(r[3]), ModelPatterns.split((String) r[4]), r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6]);
     }
 
     private TenantControls loadTenant(long tenantId) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT id, price_multiplier, max_concurrent_jobs FROM tenants WHERE id = ?1")
+        List<Object[]> rows = em.createNativeQuery("""
+                        SELECT id, price_multiplier, max_concurrent_jobs,
+                               id || '-' || CAST(floor(extract(epoch FROM created_at) * 1000000) AS bigint)
+                        FROM tenants WHERE id = ?1""")
                 .setParameter(1, tenantId)
                 .getResultList();
         if (rows.isEmpty()) {
@@ -131,7 +140,8 @@ public class ControlsCache {
         }
         Object[] r = rows.get(0);
         BigDecimal m = ((BigDecimal) r[1]).stripTrailingZeros();
-        return new TenantControls(tenantId, m.scale() < 0 ? m.setScale(0) : m, r[2] == null ? null : ((Number) r[2]).intValue());
+        return new TenantControls(tenantId, m.scale() < 0 ? m.setScale(0) : m, r[2] == null ? null : ((Number) r[2]).intValue(),
+                (String) r[3]);
     }
 
     private static OffsetDateTime time(Object o) {

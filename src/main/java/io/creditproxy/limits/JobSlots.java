@@ -32,7 +32,7 @@ public class JobSlots {
     public void acquire(long tenantId, UUID jobId) {
         ControlsCache.TenantControls t = controls.tenant(tenantId);
         Integer max = t == null ? null : t.maxConcurrentJobs();
-        long[] r = redis.eval(RedisLimits.ACQUIRE_SLOT, key(tenantId), jobId.toString(),
+        long[] r = redis.eval(RedisLimits.ACQUIRE_SLOT, key(tenantId, t), jobId.toString(),
                 Integer.toString(max == null ? -1 : max), Long.toString(config.slotMaxAge().toMillis()));
         if (r != null && r[0] == 0) {
             long retryAfter = Math.max(1, config.concurrencyRetryAfter().toSeconds());
@@ -44,10 +44,10 @@ public class JobSlots {
 
     /** Gives the job's slot back; releasing a slot that is not held does nothing. */
     public void release(long tenantId, UUID jobId) {
-        redis.remove(key(tenantId), jobId.toString());
+        redis.remove(key(tenantId, controls.tenant(tenantId)), jobId.toString());
     }
 
-    private static String key(long tenantId) {
-        return "cp:slots:tenant:" + tenantId;
+    private static String key(long tenantId, ControlsCache.TenantControls t) {
+        return "cp:slots:tenant:" + (t == null ? Long.toString(tenantId) : t.redisScope());
     }
 }

@@ -11,10 +11,11 @@ import java.util.List;
  * @param rateLimitRpm      submits per minute, null = no limit
  * @param priceMultiplier   the tenant's, 1 = list price
  * @param maxConcurrentJobs the tenant's, null = no limit
+ * @param redisScope        names the key's Redis counters (id and creation time, never reused)
  */
 public record KeyControls(long keyId, long tenantId, boolean revoked, OffsetDateTime expiresAt,
                           List<String> allowedModels, Integer rateLimitRpm, BigDecimal priceMultiplier,
-                          Integer maxConcurrentJobs) {
+                          Integer maxConcurrentJobs, String redisScope) {
 
     public boolean expiredAt(OffsetDateTime now) {
         return expiresAt != null && !expiresAt.isAfter(now);

@@ -22,8 +22,8 @@ public class RateLimiter {
      *
      * @throws ApiException 429 rate_limited with retry_after (seconds) when the key used its requests per minute
      */
-    public void check(long keyId, int requestsPerMinute) {
-        long[] r = redis.eval(RedisLimits.RATE_LIMIT, "cp:rl:key:" + keyId, Integer.toString(requestsPerMinute),
+    public void check(String keyScope, int requestsPerMinute) {
+        long[] r = redis.eval(RedisLimits.RATE_LIMIT, "cp:rl:key:" + keyScope, Integer.toString(requestsPerMinute),
                 Long.toString(WINDOW_MS), UUID.randomUUID().toString());
         if (r != null && r[0] == 0) {
             long retryAfter = Math.max(1, (r[1] + 999) / 1000);

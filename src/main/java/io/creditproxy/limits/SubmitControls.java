@@ -39,7 +39,7 @@ public class SubmitControls {
                     Map.of("allowed_models", c.allowedModels()));
         }
         if (c.rateLimitRpm() != null) {
-            rateLimiter.check(c.keyId(), c.rateLimitRpm());
+            rateLimiter.check(c.redisScope(), c.rateLimitRpm());
         }
         return new Admission(c.priceMultiplier());
     }

@@ -39,6 +39,9 @@ class AdminAuthTest {
                 .get("/admin/tenants/{id}/keys", tenant).then().statusCode(200)
                 .extract().path("[0].id")).longValue();
         assertThat(key).startsWith("cp_");
+        long liveKeyId = ((Number) given().auth().oauth2(Fixtures.adminToken()).contentType(ContentType.JSON)
+                .body(Map.of("name", "matrix-live")).post("/admin/tenants/{id}/keys", tenant)
+                .then().statusCode(201).extract().path("id")).longValue();
         return List.of(
                 new Endpoint("POST", "/admin/users", Map.of("username", "u" + UUID.randomUUID().toString().substring(0, 8),
                         "password", "long-enough-password", "role", "finance"), true),
@@ -50,7 +53,23 @@ class AdminAuthTest {
                 new Endpoint("GET", "/admin/tenants/" + tenant + "/ledger", null, false),
                 new Endpoint("POST", "/admin/tenants/" + tenant + "/keys", Map.of("name", "matrix"), true),
                 new Endpoint("GET", "/admin/tenants/" + tenant + "/keys", null, false),
-                new Endpoint("DELETE", "/admin/keys/" + keyId, null, true));
+                new Endpoint("DELETE", "/admin/keys/" + keyId, null, true),
+                // controls (feat/controls)
+                new Endpoint("PATCH", "/admin/tenants/" + tenant, Map.of("price_multiplier", "0.95"), true),
+                new Endpoint("GET", "/admin/keys/" + keyId, null, false),
+                new Endpoint("PATCH", "/admin/keys/" + liveKeyId, Map.of("rate_limit_rpm", 60), true),
+                new Endpoint("POST", "/admin/keys/" + liveKeyId + "/rotate", Map.of("grace_seconds", 60), true),
+                new Endpoint("GET", "/admin/models", null, false),
+                new Endpoint("GET", "/admin/models/fal-ai/flux-1/dev", null, false),
+                new Endpoint("PUT", "/admin/models/fal-ai/veo3", Map.of("description", "matrix"), true),
+                new Endpoint("GET", "/admin/pricing/export", null, false),
+                new Endpoint("POST", "/admin/pricing/import", null, true),
+                new Endpoint("GET", "/admin/pricing/rates", null, false),
+                new Endpoint("PUT", "/admin/pricing/rates", Map.of("credits_per_cny", 10000), true),
+                new Endpoint("GET", "/admin/pricing/rates/history", null, false),
+                new Endpoint("GET", "/admin/pricing/history?model=fal-ai/flux-1/dev", null, false),
+                new Endpoint("GET", "/admin/audit", null, false),
+                new Endpoint("GET", "/admin/audit?tenant_id=" + tenant, null, false));
     }
 
     private static ValidatableResponse call(Endpoint e, String token) {
@@ -60,6 +79,10 @@ class AdminAuthTest {
         }
         if (e.body() != null) {
             r = r.contentType(ContentType.JSON).body(e.body());
+        } else if (e.path().endsWith("/import")) {
+            // a price list that changes nothing (dry run)
+            r = r.contentType("text/csv").body(String.join(",", io.creditproxy.pricing.PriceListCsv.COLUMNS) + "\n"
+                    + "fal-ai/flux-1/dev,image,0.025,num_images,1,,1,4,,,,,画图,true\n");
         }
         return r.when().request(e.method(), e.path()).then();
     }
@@ -141,7 +164,8 @@ class AdminAuthTest {
             if (e.write()) {
                 call(e, finance).statusCode(403).contentType(ContentType.JSON).body("error.code", equalTo("forbidden"));
             } else {
-                call(e, finance).statusCode(200).contentType(ContentType.JSON);
+                call(e, finance).statusCode(200)
+                        .contentType(org.hamcrest.Matchers.startsWith(e.path().endsWith("/export") ? "text/csv" : "application/json"));
             }
         }
     }

@@ -22,7 +22,9 @@ class PriceCalculatorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final BigDecimal RATE = new BigDecimal("3");
     private static final BigDecimal PER_CNY = new BigDecimal("10000");
+    // the priced models; the listed unpriced ones are never quoted
     private static final Map<String, PriceRule> RULES = PriceTableLoader.readPriceList("pricing/models.csv").stream()
+            .filter(e -> e.usdPrice() != null)
             .map(PriceRule::parse)
             .collect(Collectors.toMap(PriceRule::id, Function.identity()));
 
@@ -37,6 +39,30 @@ class PriceCalculatorTest {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    @Test
+    void aTenantMultiplierIsPartOfTheOneExactProduct() {
+        PriceRule flux = RULES.get("fal-ai/flux-1/dev");
+        // 750 x 0.9 = 675; 90 x 1.2345 = 111.105 -> 112 (up); 750 x 4/3 x 0.3333 = 333.3 -> 334
+        assertThat(PriceCalculator.quote(flux, null, RATE, PER_CNY, new BigDecimal("0.9")).credits()).isEqualTo(675);
+        assertThat(PriceCalculator.quote(RULES.get("fal-ai/flux-1/schnell"), null, RATE, PER_CNY, new BigDecimal("1.2345")).credits())
+                .isEqualTo(112);
+        assertThat(PriceCalculator.credits(new BigDecimal("0.025"), 1, Fraction.parse("4/3"), RATE, PER_CNY, new BigDecimal("0.3333")))
+                .isEqualTo(334);
+        assertThat(PriceCalculator.quote(flux, null, RATE, PER_CNY, new BigDecimal("0.9")).priceMultiplier())
+                .isEqualByComparingTo("0.9");
+    }
+
+    @Test
+    void theUnpricedSeedModelsAreListedDisabled() {
+        List<PriceListEntry> unpriced = PriceTableLoader.readPriceList("pricing/models.csv").stream()
+                .filter(e -> e.usdPrice() == null).toList();
+        assertThat(unpriced).hasSize(15).noneMatch(PriceListEntry::enabled);
+        assertThat(unpriced).extracting(PriceListEntry::id).contains("fal-ai/nano-banana", "fal-ai/veo3",
+                "fal-ai/bytedance/seedream/v4/text-to-image", "fal-ai/wan/v2.2-a14b/image-to-image", "fal-ai/qwen-image-edit-plus",
+                "fal-ai/vidu/reference-to-image", "fal-ai/imagen4/preview", "fal-ai/kling-video/v2.5-turbo/pro/text-to-video",
+                "fal-ai/flux-lora");
     }
 
     @Test

@@ -41,7 +41,7 @@ class PricingServiceTest {
     @AfterEach
     void removeTestModels() {
         QuarkusTransaction.requiringNew().run(() ->
-                em.createNativeQuery("DELETE FROM models WHERE id LIKE 'ptest-%'").executeUpdate());
+                em.createNativeQuery("UPDATE models SET enabled = false WHERE id LIKE 'ptest-%'").executeUpdate());
         pricing.invalidate();
     }
 
@@ -53,7 +53,9 @@ class PricingServiceTest {
                 .createNativeQuery("SELECT count(*) FROM models WHERE id = ANY(CAST(?1 AS text[]))")
                 .setParameter(1, ids.toArray(String[]::new))
                 .getSingleResult());
-        assertThat(count.intValue()).isEqualTo(31);
+        // 31 priced seeds and 15 listed unpriced (disabled) ones
+        assertThat(count.intValue()).isEqualTo(46);
+        assertThat(shipped.stream().filter(e -> e.usdPrice() != null && e.enabled()).count()).isEqualTo(31);
         assertThat(pricing.listModels()).extracting(PriceListEntry::id).containsAll(ids);
         for (String id : List.of("fal-ai/flux-1/dev", "fal-ai/kling-video/v2.1/master/text-to-video",
                 "fal-ai/pixverse/v4.5/text-to-video")) {
@@ -144,21 +146,28 @@ class PricingServiceTest {
     }
 
     @Test
-    void theExchangeRateComesFromTheSettingsTable() {
+    void theExchangeRateIsAVersionedSetting() {
         String id = testId("rate");
         pricing.addMissingModels(List.of(imageModel(id, "0.003")));
+        long before = pricing.rates().versionId();
         try {
-            sql("UPDATE settings SET value = 7.1234 WHERE name = 'exchange_rate'");
-            pricing.invalidate();
-            // 0.003 x 7.1234 x 10,000 = 213.702 -> 214
+            pricing.updateRates(new PricingViews.RatesUpdate(new BigDecimal("7.1234"), null));
+            // 0.003 x 7.1234 x 10,000 = 213.702 -> 214, at once on this instance
             Quote q = pricing.quote(id, body("{}"));
             assertThat(q.credits()).isEqualTo(214);
             assertThat(q.exchangeRate()).isEqualByComparingTo("7.1234");
+            assertThat(q.rateVersionId()).isGreaterThan(before);
+            // the settings table follows, for its readers
+            Number inSettings = QuarkusTransaction.requiringNew().call(() -> (Number) em
+                    .createNativeQuery("SELECT value FROM settings WHERE name = 'exchange_rate'").getSingleResult());
+            assertThat(new BigDecimal(inSettings.toString())).isEqualByComparingTo("7.1234");
         } finally {
-            sql("UPDATE settings SET value = 3 WHERE name = 'exchange_rate'");
-            pricing.invalidate();
+            pricing.updateRates(new PricingViews.RatesUpdate(new BigDecimal("3"), null));
         }
         assertThat(pricing.quote(id, body("{}")).credits()).isEqualTo(90);
+        assertThat(pricing.rateHistory(3)).extracting(PricingViews.Rates::exchangeRate)
+                .usingElementComparator(BigDecimal::compareTo)
+                .containsExactly(new BigDecimal("3"), new BigDecimal("7.1234"), new BigDecimal("3"));
     }
 
     @Test
@@ -193,7 +202,18 @@ class PricingServiceTest {
     @Test
     void adminsAddAndChangeModelsOnlyIntoValidPrices() {
         String id = testId("new");
-        assertInvalid(id, new ModelUpdate("image", null, "num_images", 1, null, null, null, null, null, null, null, null, null), "usd_price");
+        // without a price a model is listed, disabled, and cannot be enabled
+        String unpriced = testId("unpriced");
+        PriceListEntry listed = pricing.updateModel(unpriced, new ModelUpdate("image", null, "num_images", 1, null, null, null, null, null, null, null, null, null));
+        assertThat(listed.enabled()).isFalse();
+        assertThat(listed.usdPrice()).isNull();
+        assertThatThrownBy(() -> pricing.updateModel(unpriced, ModelUpdate.enabled(true)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("model_not_priced"));
+        assertThatThrownBy(() -> pricing.quote(unpriced, body("{}")))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.code()).isEqualTo("model_not_priced");
+                });
 
         PriceListEntry created = pricing.updateModel(id, new ModelUpdate("clip", new BigDecimal("0.25"), "duration", 5,
                 "5,10", null, null, 5, "resolution", "540p", "540p=1,1080p=2@5", "test clip", null));

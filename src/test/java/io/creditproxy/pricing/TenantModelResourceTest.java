@@ -28,7 +28,7 @@ class TenantModelResourceTest {
     @AfterEach
     void removeTestModels() {
         QuarkusTransaction.requiringNew().run(() ->
-                em.createNativeQuery("DELETE FROM models WHERE id LIKE 'ptest-%'").executeUpdate());
+                em.createNativeQuery("UPDATE models SET enabled = false WHERE id LIKE 'ptest-%'").executeUpdate());
         pricing.invalidate();
     }
 
