@@ -81,7 +81,7 @@ class AdminAuthTest {
             r = r.contentType(ContentType.JSON).body(e.body());
         } else if (e.path().endsWith("/import")) {
             // a price list that changes nothing (dry run)
-            r = r.contentType("text/csv").body(String.join(",", io.creditproxy.pricing.PriceListCsv.COLUMNS) + "\n"
+            r = r.contentType("text/csv; charset=UTF-8").body(String.join(",", io.creditproxy.pricing.PriceListCsv.COLUMNS) + "\n"
                     + "fal-ai/flux-1/dev,image,0.025,num_images,1,,1,4,,,,,画图,true\n");
         }
         return r.when().request(e.method(), e.path()).then();

@@ -147,8 +147,13 @@ class PricingAdminApiTest {
         assertThat(given().auth().oauth2(Fixtures.adminToken()).queryParam("model", changed).queryParam("action", "model.import")
                 .get("/admin/audit").then().extract().jsonPath().getList("$")).hasSize(1);
 
-        // the same file again changes nothing
-        Map<String, Object> again = importCsv(csv, "true").then().statusCode(200).extract().jsonPath().getMap("$");
+        // the same file again changes nothing; sent as curl does (UTF-8 bytes, "text/csv" without a charset)
+        Map<String, Object> again = given().auth().oauth2(Fixtures.adminToken())
+                .config(io.restassured.RestAssured.config().encoderConfig(io.restassured.config.EncoderConfig.encoderConfig()
+                        .appendDefaultContentCharsetToContentTypeIfUndefined(false)))
+                .contentType("text/csv").body(csv.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .queryParam("apply", "true").post("/admin/pricing/import")
+                .then().statusCode(200).extract().jsonPath().getMap("$");
         assertThat((List<?>) again.get("added")).isEmpty();
         assertThat((List<?>) again.get("changed")).isEmpty();
 
@@ -164,7 +169,7 @@ class PricingAdminApiTest {
     }
 
     private static Response importCsv(String csv, String apply) {
-        var r = given().auth().oauth2(Fixtures.adminToken()).contentType("text/csv").body(csv);
+        var r = given().auth().oauth2(Fixtures.adminToken()).contentType("text/csv; charset=UTF-8").body(csv);
         if (apply != null) {
             r = r.queryParam("apply", apply);
         }

@@ -55,8 +55,11 @@ class KeyRotationTest {
         submit(newKey, FLUX, "{\"prompt\":\"new\"}").then().statusCode(200);
 
         // then the old one is refused (expired) and, shortly after, revoked
-        Response refused = eventually(Duration.ofSeconds(5), () -> submit(oldKey, FLUX, "{\"prompt\":\"late\"}"),
-                r -> r.statusCode() == 401);
+        // (polled on /v1/account, which costs nothing)
+        eventually(Duration.ofSeconds(5), () -> given().header("Authorization", "Bearer " + oldKey).get("/v1/account").statusCode(),
+                status -> status == 401);
+        Response refused = submit(oldKey, FLUX, "{\"prompt\":\"late\"}");
+        refused.then().statusCode(401);
         assertThat(refused.jsonPath().getString("error.code")).isIn("key_expired", "unauthorized");
         eventually(Duration.ofSeconds(5), () -> key(oldId).get("revoked_at"), revokedAt -> revokedAt != null);
         given().header("Authorization", "Bearer " + oldKey).get("/v1/account").then().statusCode(401);
