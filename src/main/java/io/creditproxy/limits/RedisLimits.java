@@ -67,6 +67,8 @@ public class RedisLimits {
     private final RedisDataSource redis;
     private final long backoffMs;
     private volatile long skipUntil;
+    // one warning per outage, one line when it is over
+    private volatile boolean down;
 
     public RedisLimits(RedisDataSource redis, LimitsConfig config) {
         this.redis = redis;
@@ -85,6 +87,7 @@ public class RedisLimits {
         command.addAll(List.of(args));
         try {
             Response r = redis.execute("EVAL", command.toArray(String[]::new));
+            up();
             return new long[] {r.get(0).toLong(), r.get(1).toLong()};
         } catch (RuntimeException e) {
             down(e);
@@ -96,16 +99,25 @@ public class RedisLimits {
     void remove(String key, String member) {
         try {
             redis.execute("ZREM", key, member);
+            up();
         } catch (RuntimeException e) {
             down(e);
         }
     }
 
     private void down(RuntimeException e) {
-        if (System.currentTimeMillis() >= skipUntil) {
-            LOG.warnf("Redis unavailable for limits (%s): rate and concurrency limits are NOT enforced for %d ms (fail open)",
-                    e.getClass().getSimpleName(), backoffMs);
+        if (!down) {
+            down = true;
+            LOG.warnf("Redis unavailable for limits (%s): rate and concurrency limits are NOT enforced until it is back "
+                    + "(fail open; retried every %d ms)", e.getClass().getSimpleName(), backoffMs);
         }
         skipUntil = System.currentTimeMillis() + backoffMs;
+    }
+
+    private void up() {
+        if (down) {
+            down = false;
+            LOG.info("Redis is back: rate and concurrency limits are enforced again");
+        }
     }
 }

@@ -109,12 +109,18 @@ public class PricingService {
 
     /** What tenants may buy: enabled models, with credits at the default parameters, from the cache. */
     public ModelOffer.Catalog catalog() {
+        return catalog(BigDecimal.ONE);
+    }
+
+    /** The catalog with a tenant's price multiplier in the credits (USD prices stay fal's). */
+    public ModelOffer.Catalog catalog(BigDecimal multiplier) {
         Snapshot s = current();
+        BigDecimal m = multiplier == null ? BigDecimal.ONE : multiplier;
         List<ModelOffer> offers = new ArrayList<>();
         s.rules().values().stream()
                 .filter(PriceRule::enabled)
                 .sorted(Comparator.comparing(PriceRule::id))
-                .forEach(r -> offers.add(offer(r, s)));
+                .forEach(r -> offers.add(offer(r, s, m)));
         return new ModelOffer.Catalog(s.exchangeRate().stripTrailingZeros().toPlainString(),
                 s.creditsPerCny().stripTrailingZeros().toPlainString(), offers);
     }
@@ -537,9 +543,9 @@ public class PricingService {
                 "Model '" + shown + "' is not priced on this proxy; GET /v1/models lists the models on sale.");
     }
 
-    private static ModelOffer offer(PriceRule r, Snapshot s) {
-        long perUnit = PriceCalculator.quoteUnits(r, 1, PriceCalculator.defaultFactor(r), s.exchangeRate(), s.creditsPerCny()).credits();
-        long atDefaults = PriceCalculator.quote(r, null, s.exchangeRate(), s.creditsPerCny()).credits();
+    private static ModelOffer offer(PriceRule r, Snapshot s, BigDecimal multiplier) {
+        long perUnit = PriceCalculator.quoteUnits(r, 1, PriceCalculator.defaultFactor(r), s.exchangeRate(), s.creditsPerCny(), multiplier).credits();
+        long atDefaults = PriceCalculator.quote(r, null, s.exchangeRate(), s.creditsPerCny(), multiplier).credits();
         boolean range = r.allowedQuantities() == null;
         return new ModelOffer(r.id(), r.unit().name(), r.usdPrice().toPlainString(), perUnit, atDefaults,
                 r.quantityParam(), r.defaultQuantity(), r.allowedQuantities(),

@@ -1,5 +1,7 @@
 package io.creditproxy.pricing;
 
+import io.creditproxy.limits.ControlsCache;
+import io.creditproxy.tenant.Caller;
 import io.creditproxy.tenant.TenantAuthenticator;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -15,15 +17,19 @@ public class TenantModelResource {
 
     private final TenantAuthenticator authenticator;
     private final PricingService pricing;
+    private final ControlsCache controls;
 
-    public TenantModelResource(TenantAuthenticator authenticator, PricingService pricing) {
+    public TenantModelResource(TenantAuthenticator authenticator, PricingService pricing, ControlsCache controls) {
         this.authenticator = authenticator;
         this.pricing = pricing;
+        this.controls = controls;
     }
 
     @GET
     public ModelOffer.Catalog models(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        authenticator.authenticate(authorization);
-        return pricing.catalog();
+        Caller caller = authenticator.authenticate(authorization);
+        // credits as this tenant pays them (its price multiplier included)
+        ControlsCache.TenantControls tenant = controls.tenant(caller.tenantId());
+        return pricing.catalog(tenant == null ? null : tenant.priceMultiplier());
     }
 }

@@ -198,6 +198,11 @@ class SubmitControlsTest {
                 .extract().path("request_id");
         assertThat(Fixtures.balance(tenant)).isEqualTo(TOP_UP - 1_350);
 
+        // the tenant's catalog shows its own credits: 750 x 0.9 = 675 per image
+        given().header("Authorization", "Bearer " + key).get("/v1/models").then().statusCode(200)
+                .body("models.find { it.id == 'fal-ai/flux-1/dev' }.credits_per_unit", org.hamcrest.Matchers.equalTo(675))
+                .body("models.find { it.id == 'fal-ai/flux-1/dev' }.usd_price", org.hamcrest.Matchers.equalTo("0.025"));
+
         // a markup applies to the next submit at once; 0.003 USD x 30,000 x 1.2345 = 111.105 -> 112 (rounded up)
         Map<String, Object> view = patchTenant(tenant, Map.of("price_multiplier", 1.2345));
         assertThat(view.get("price_multiplier")).isEqualTo("1.2345");
