@@ -1,10 +1,15 @@
 package io.creditproxy.webhook;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.containsString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.creditproxy.common.ApiException;
+import io.creditproxy.support.Fixtures;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -12,7 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** What admins see of deliveries; through the service, since admin logins come with the admin feature. */
+/** What admins and finance see of deliveries: the service's filters, then the endpoint with real logins. */
 @QuarkusTest
 class AdminWebhookDeliveryTest {
 
@@ -63,6 +68,50 @@ class AdminWebhookDeliveryTest {
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(422));
         assertThatThrownBy(() -> outbox.find(null, tenant, null, 0)).isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> outbox.find(null, tenant, null, 1001)).isInstanceOf(ApiException.class);
+    }
+
+    @Test
+    void adminAndFinanceReadDeliveriesOverHttp() {
+        long tenant = db.tenant();
+        UUID job = db.job(tenant);
+        QuarkusTransaction.requiringNew().run(() ->
+                outbox.enqueue(job, tenant, "https://hooks.example.net/cb?token=tenant-secret", "{\"secret\":\"s3\"}"));
+        db.update("UPDATE webhook_deliveries SET next_attempt_at = now() + interval '1 day' WHERE job_id = '" + job + "'");
+
+        for (String token : new String[] {Fixtures.financeToken(), Fixtures.adminToken()}) {
+            String body = given().auth().oauth2(token)
+                    .when().get("/admin/webhook-deliveries?job_id=" + job + "&tenant_id=" + tenant + "&status=pending")
+                    .then().statusCode(200)
+                    .body("$", hasSize(1))
+                    .body("[0].job_id", equalTo(job.toString()))
+                    .body("[0].tenant_id", equalTo((int) tenant))
+                    .body("[0].url_host", equalTo("hooks.example.net"))
+                    .body("[0].status", equalTo("pending"))
+                    .body("[0].attempts", equalTo(0))
+                    .extract().asString();
+            assertThat(body).doesNotContain("tenant-secret").doesNotContain("s3").doesNotContain("payload");
+        }
+        given().auth().oauth2(Fixtures.financeToken()).when().get("/admin/webhook-deliveries?tenant_id=" + tenant + "&status=delivered")
+                .then().statusCode(200).body("$", hasSize(0));
+    }
+
+    @Test
+    void badFiltersAre422() {
+        String token = Fixtures.financeToken();
+        given().auth().oauth2(token).when().get("/admin/webhook-deliveries?status=lost")
+                .then().statusCode(422).body("error.code", equalTo("invalid_parameter"));
+        given().auth().oauth2(token).when().get("/admin/webhook-deliveries?job_id=not-a-uuid")
+                .then().statusCode(422).body("error.message", containsString("job_id"));
+        given().auth().oauth2(token).when().get("/admin/webhook-deliveries?tenant_id=x")
+                .then().statusCode(422).body("error.message", containsString("tenant_id"));
+        given().auth().oauth2(token).when().get("/admin/webhook-deliveries?limit=4294967396")
+                .then().statusCode(422).body("error.message", not(containsString("Exception")));
+    }
+
+    @Test
+    void otherRolesAre403() {
+        given().auth().oauth2(Fixtures.token("someone", "support")).when().get("/admin/webhook-deliveries")
+                .then().statusCode(403).body("error.code", equalTo("forbidden"));
     }
 
     @Test
