@@ -20,6 +20,7 @@ import io.creditproxy.proxy.ReservationService.Replay;
 import io.creditproxy.proxy.ReservationService.Reservation;
 import io.creditproxy.proxy.ReservationService.Reserved;
 import io.creditproxy.tenant.Caller;
+import io.creditproxy.webhook.WebhookUrlGuard;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -31,7 +32,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -60,12 +60,13 @@ public class ProxyRoutes {
     private final PublicUrl publicUrl;
     private final PollSettlement pollSettlement;
     private final FalProbe probe;
+    private final WebhookUrlGuard webhookGuard;
     private final ObjectMapper json;
     private final long maxBodyBytes;
 
     public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PricingService pricing,
                        ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, FalProbe probe,
-                       ObjectMapper json, ProxyConfig config) {
+                       WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config) {
         this.fal = fal;
         this.keys = keys;
         this.ownership = ownership;
@@ -74,6 +75,7 @@ public class ProxyRoutes {
         this.publicUrl = publicUrl;
         this.pollSettlement = pollSettlement;
         this.probe = probe;
+        this.webhookGuard = webhookGuard;
         this.json = json;
         this.maxBodyBytes = config.maxBodyBytes().asLongValue();
     }
@@ -236,7 +238,8 @@ public class ProxyRoutes {
         return String.join("/", java.util.Arrays.copyOf(parts, Math.min(n, parts.length)));
     }
 
-    private static String tenantWebhook(String fromQuery, ObjectNode body) {
+    /** The tenant's webhook: fal's query parameter wins over the resellers' body field; checked against SSRF. */
+    private String tenantWebhook(String fromQuery, ObjectNode body) {
         String webhook = fromQuery;
         JsonNode field = body.get("webhook");
         if (webhook == null && field != null && !field.isNull()) {
@@ -245,18 +248,8 @@ public class ProxyRoutes {
             }
             webhook = field.asText();
         }
-        if (webhook == null) {
-            return null;
-        }
-        try {
-            URI uri = new URI(webhook);
-            String scheme = uri.getScheme();
-            if (uri.getHost() == null || scheme == null
-                    || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || webhook.length() > 2048) {
-                throw ApiException.invalidParameter("webhook must be an absolute http(s) URL.");
-            }
-        } catch (java.net.URISyntaxException e) {
-            throw ApiException.invalidParameter("webhook must be an absolute http(s) URL.");
+        if (webhook != null) {
+            webhookGuard.check(webhook);
         }
         return webhook;
     }
