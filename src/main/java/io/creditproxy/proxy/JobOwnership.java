@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Which tenant owns a fal request id, and fal's own URLs for it. Cached in Redis (so that polls need no
@@ -15,15 +16,15 @@ import java.util.List;
 public class JobOwnership {
 
     /** fal's URLs for one request, as fal gave them at submit. */
-    public record OwnedJob(long tenantId, String statusUrl, String responseUrl, String cancelUrl) {
+    public record OwnedJob(long tenantId, UUID jobId, String unit, String statusUrl, String responseUrl, String cancelUrl) {
 
         String encode() {
-            return tenantId + "\n" + statusUrl + "\n" + responseUrl + "\n" + cancelUrl;
+            return tenantId + "\n" + jobId + "\n" + unit + "\n" + statusUrl + "\n" + responseUrl + "\n" + cancelUrl;
         }
 
         static OwnedJob decode(String s) {
             String[] p = s.split("\n", -1);
-            return new OwnedJob(Long.parseLong(p[0]), p[1], p[2], p[3]);
+            return new OwnedJob(Long.parseLong(p[0]), UUID.fromString(p[1]), p[2], p[3], p[4], p[5]);
         }
     }
 
@@ -61,14 +62,15 @@ public class JobOwnership {
     String load(String requestId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
-                        "SELECT tenant_id, status_url, response_url, cancel_url FROM jobs WHERE request_id = ?1")
+                        "SELECT tenant_id, id, unit, status_url, response_url, cancel_url FROM jobs WHERE request_id = ?1")
                 .setParameter(1, requestId)
                 .getResultList();
         if (rows.isEmpty()) {
             return null; // unknown ids are not cached: the submit may still be committing
         }
         Object[] r = rows.get(0);
-        return new OwnedJob(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3]).encode();
+        return new OwnedJob(((Number) r[0]).longValue(), (UUID) r[1], (String) r[2], (String) r[3], (String) r[4],
+                (String) r[5]).encode();
     }
 
     public static ApiException notFound() {
@@ -76,6 +78,6 @@ public class JobOwnership {
     }
 
     private static String key(String requestId) {
-        return "cp:job:" + requestId;
+        return "cp:job2:" + requestId;
     }
 }

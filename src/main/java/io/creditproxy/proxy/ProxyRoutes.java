@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.Blocking;
 import io.creditproxy.common.ErrorBody;
 import io.creditproxy.common.Hashing;
 import io.creditproxy.config.ProxyConfig;
@@ -13,14 +14,16 @@ import io.creditproxy.limits.SubmitControls;
 import io.creditproxy.limits.SubmitControls.Admission;
 import io.creditproxy.pricing.PricingService;
 import io.creditproxy.pricing.Quote;
+import io.creditproxy.settlement.FalProbe;
+import io.creditproxy.settlement.OpenJob;
+import io.creditproxy.settlement.PollSettlement;
 import io.creditproxy.proxy.JobOwnership.OwnedJob;
 import io.creditproxy.proxy.PathGuard.RequestPath;
 import io.creditproxy.proxy.ReservationService.Replay;
 import io.creditproxy.proxy.ReservationService.Reservation;
 import io.creditproxy.proxy.ReservationService.Reserved;
 import io.creditproxy.tenant.Caller;
-import io.quarkus.arc.Arc;
-import io.quarkus.arc.ManagedContext;
+import io.creditproxy.webhook.WebhookUrlGuard;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -32,7 +35,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -59,13 +61,17 @@ public class ProxyRoutes {
     private final PricingService pricing;
     private final ReservationService reservations;
     private final PublicUrl publicUrl;
+    private final PollSettlement pollSettlement;
+    private final FalProbe probe;
+    private final WebhookUrlGuard webhookGuard;
     private final ObjectMapper json;
     private final long maxBodyBytes;
     private final SubmitControls controls;
     private final JobSlots slots;
 
     public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PricingService pricing,
-                       ReservationService reservations, PublicUrl publicUrl, ObjectMapper json, ProxyConfig config,
+                       ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, FalProbe probe,
+                       WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config,
                        SubmitControls controls, JobSlots slots) {
         this.controls = controls;
         this.slots = slots;
@@ -75,6 +81,9 @@ public class ProxyRoutes {
         this.pricing = pricing;
         this.reservations = reservations;
         this.publicUrl = publicUrl;
+        this.pollSettlement = pollSettlement;
+        this.probe = probe;
+        this.webhookGuard = webhookGuard;
         this.json = json;
         this.maxBodyBytes = config.maxBodyBytes().asLongValue();
     }
@@ -185,7 +194,12 @@ public class ProxyRoutes {
             object.remove("webhook");
             upstreamBody = Buffer.buffer(object.toString());
         }
-        String url = fal.baseUrl() + "/" + modelId + upstreamQuery(request.params(), webhook);
+        String url = null;
+        if (reservation instanceof Reserved reserved) {
+            // fal always calls the proxy's own webhook; the tenant's is delivered after settlement
+            String falWebhook = publicUrl.of(request) + "/webhooks/fal/" + reserved.jobId();
+            url = fal.baseUrl() + "/" + modelId + upstreamQuery(request.params(), falWebhook);
+        }
         return new Prepared(caller, quote, reservation, upstreamBody, url);
     }
 
@@ -229,7 +243,8 @@ public class ProxyRoutes {
         String responseUrl = trusted(body.path("response_url").asText(null), base);
         String cancelUrl = trusted(body.path("cancel_url").asText(null), base + "/cancel");
         reservations.accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, answer.status(), text);
-        ownership.remember(requestId, new OwnedJob(prepared.caller().tenantId(), statusUrl, responseUrl, cancelUrl));
+        ownership.remember(requestId, new OwnedJob(prepared.caller().tenantId(), jobId, prepared.quote().unit(), statusUrl,
+                responseUrl, cancelUrl));
         return null;
     }
 
@@ -245,7 +260,8 @@ public class ProxyRoutes {
         return String.join("/", java.util.Arrays.copyOf(parts, Math.min(n, parts.length)));
     }
 
-    private static String tenantWebhook(String fromQuery, ObjectNode body) {
+    /** The tenant's webhook: fal's query parameter wins over the resellers' body field; checked against SSRF. */
+    private String tenantWebhook(String fromQuery, ObjectNode body) {
         String webhook = fromQuery;
         JsonNode field = body.get("webhook");
         if (webhook == null && field != null && !field.isNull()) {
@@ -254,18 +270,8 @@ public class ProxyRoutes {
             }
             webhook = field.asText();
         }
-        if (webhook == null) {
-            return null;
-        }
-        try {
-            URI uri = new URI(webhook);
-            String scheme = uri.getScheme();
-            if (uri.getHost() == null || scheme == null
-                    || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || webhook.length() > 2048) {
-                throw ApiException.invalidParameter("webhook must be an absolute http(s) URL.");
-            }
-        } catch (java.net.URISyntaxException e) {
-            throw ApiException.invalidParameter("webhook must be an absolute http(s) URL.");
+        if (webhook != null) {
+            webhookGuard.check(webhook);
         }
         return webhook;
     }
@@ -303,21 +309,26 @@ public class ProxyRoutes {
                 })
                 .compose(job -> {
                     String query = upstreamQuery(request.params(), null);
+                    OpenJob open = new OpenJob(job.jobId(), job.unit(), job.statusUrl(), job.responseUrl());
+                    // the tenant gets its answer first; what it tells about the outcome settles the job afterwards
                     return switch (target.action()) {
                         case STATUS -> fal.send(HttpMethod.GET, job.statusUrl() + query, request.headers(), null)
-                                .onSuccess(answer -> answerUpstream(ctx, answer)).mapEmpty();
+                                .onSuccess(answer -> answerUpstream(ctx, answer))
+                                .onSuccess(answer -> pollSettlement.afterStatus(open, answer)).mapEmpty();
                         case RESULT -> fal.send(HttpMethod.GET, job.responseUrl() + query, request.headers(), null)
-                                .onSuccess(answer -> answerUpstream(ctx, answer)).mapEmpty();
+                                .onSuccess(answer -> answerUpstream(ctx, answer))
+                                .onSuccess(answer -> pollSettlement.afterResult(open, answer)).mapEmpty();
                         case CANCEL -> fal.send(HttpMethod.PUT, job.cancelUrl() + query, request.headers(), null)
-                                .onSuccess(answer -> answerUpstream(ctx, answer)).mapEmpty();
-                        case STREAM -> stream(ctx, job.statusUrl() + "/stream" + query);
+                                .onSuccess(answer -> answerUpstream(ctx, answer))
+                                .onSuccess(answer -> pollSettlement.afterCancel(job.jobId(), answer)).mapEmpty();
+                        case STREAM -> stream(ctx, job.statusUrl() + "/stream" + query, open);
                     };
                 })
                 .onFailure(t -> fail(ctx, t));
     }
 
     /** Relays fal's server-sent events line by line, rewriting URLs; closes fal's side when the tenant leaves. */
-    private Future<Void> stream(RoutingContext ctx, String url) {
+    private Future<Void> stream(RoutingContext ctx, String url, OpenJob job) {
         return fal.open(HttpMethod.GET, url, ctx.request().headers(), null, 0).compose(upstream -> {
             HttpServerResponse response = ctx.response();
             if (upstream.statusCode() != 200) {
@@ -345,6 +356,8 @@ public class ProxyRoutes {
                     response.write(fal.rewriter().rewrite(pending.toString(), base));
                 }
                 response.end();
+                // the stream closes after COMPLETED: ask fal for the outcome
+                probe.check(job).onSuccess(answer -> pollSettlement.settleIfKnown(job, answer));
             });
             upstream.exceptionHandler(t -> response.reset());
             response.closeHandler(v -> upstream.request().reset());
@@ -399,20 +412,8 @@ public class ProxyRoutes {
                 .end(json.valueToTree(ErrorBody.of(error.code(), error.getMessage(), error.details())).toString());
     }
 
-    /** Runs database work on a worker thread, inside a request context (the entity manager needs one). */
     private static <T> Future<T> blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work) {
-        return ctx.vertx().executeBlocking(() -> {
-            ManagedContext requestContext = Arc.container().requestContext();
-            if (requestContext.isActive()) {
-                return work.call();
-            }
-            requestContext.activate();
-            try {
-                return work.call();
-            } finally {
-                requestContext.terminate();
-            }
-        }, false);
+        return Blocking.run(ctx.vertx(), work);
     }
 
     // ---- bodies --------------------------------------------------------------------------------------

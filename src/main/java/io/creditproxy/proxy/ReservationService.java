@@ -4,8 +4,10 @@ import io.creditproxy.common.ApiException;
 import io.creditproxy.ledger.LedgerKind;
 import io.creditproxy.ledger.LedgerService;
 import io.creditproxy.ledger.Movement;
-import io.creditproxy.limits.JobSlots;
 import io.creditproxy.pricing.Quote;
+import io.creditproxy.settlement.Outcome;
+import io.creditproxy.settlement.SettlementConfig;
+import io.creditproxy.settlement.SettlementService;
 import io.creditproxy.tenant.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -33,12 +35,15 @@ public class ReservationService {
 
     private final EntityManager em;
     private final LedgerService ledger;
-    private final JobSlots slots;
+    private final SettlementService settlements;
+    private final SettlementConfig settlementConfig;
 
-    public ReservationService(EntityManager em, LedgerService ledger, JobSlots slots) {
+    public ReservationService(EntityManager em, LedgerService ledger, SettlementService settlements,
+                              SettlementConfig settlementConfig) {
         this.em = em;
         this.ledger = ledger;
-        this.slots = slots;
+        this.settlements = settlements;
+        this.settlementConfig = settlementConfig;
     }
 
     /**
@@ -109,7 +114,8 @@ public class ReservationService {
                          int httpStatus, String body) {
         em.createNativeQuery("""
                         UPDATE jobs SET status = 'SUBMITTED', request_id = ?2, status_url = ?3, response_url = ?4,
-                               cancel_url = ?5, response_status = ?6, response_body = ?7, updated_at = now()
+                               cancel_url = ?5, response_status = ?6, response_body = ?7, fal_status = 'IN_QUEUE',
+                               next_check_at = now() + make_interval(secs => ?8), updated_at = now()
                         WHERE id = ?1 AND status = 'RESERVED'""")
                 .setParameter(1, jobId)
                 .setParameter(2, requestId)
@@ -118,26 +124,22 @@ public class ReservationService {
                 .setParameter(5, cancelUrl)
                 .setParameter(6, httpStatus)
                 .setParameter(7, body)
+                .setParameter(8, (double) settlementConfig.firstCheckAfter().toMillis() / 1000)
                 .executeUpdate();
     }
 
     /**
-     * fal refused the submit or could not be reached: the whole reservation goes back, once. The state
-     * change RESERVED → REJECTED is the guard; the ledger's unique (job_id, kind) is the second one.
+     * fal refused the submit or could not be reached: the reservation is voided (the whole price goes back),
+     * exactly once like every settlement, and fal's answer is kept for idempotent replays.
      */
     public void rejected(UUID jobId, int httpStatus, String body) {
-        Job job = em.find(Job.class, jobId);
-        int changed = em.createNativeQuery("""
-                        UPDATE jobs SET status = 'REJECTED', response_status = ?2, response_body = ?3, updated_at = now()
+        em.createNativeQuery("""
+                        UPDATE jobs SET response_status = ?2, response_body = ?3, updated_at = now()
                         WHERE id = ?1 AND status = 'RESERVED'""")
                 .setParameter(1, jobId)
                 .setParameter(2, httpStatus)
                 .setParameter(3, body)
                 .executeUpdate();
-        if (changed == 1) {
-            ledger.apply(Movement.forJob(job.tenantId, job.priceCredits, LedgerKind.REFUND, jobId));
-        }
-        // the refused job is not open any more
-        slots.release(job.tenantId, jobId);
+        settlements.settle(jobId, Outcome.voided(Job.REJECTED, "fal refused the submit (HTTP " + httpStatus + ")", null), "submit");
     }
 }

@@ -191,6 +191,15 @@ public final class FalSimulator {
         return webhookKeys.getPublic();
     }
 
+    /** Signs a webhook body as fal would, with this simulator's key: the four X-Fal-Webhook-* headers. */
+    public Map<String, String> signWebhook(String requestId, byte[] body, long timestampSeconds) {
+        String userId = settings.webhookUserId();
+        String timestamp = Long.toString(timestampSeconds);
+        String signature = Ed25519.signHex(webhookKeys.getPrivate(), Ed25519.falWebhookMessage(requestId, userId, timestamp, body));
+        return Map.of("X-Fal-Webhook-Request-Id", requestId, "X-Fal-Webhook-User-Id", userId,
+                "X-Fal-Webhook-Timestamp", timestamp, "X-Fal-Webhook-Signature", signature);
+    }
+
     public String jwksJson() {
         return jwks;
     }

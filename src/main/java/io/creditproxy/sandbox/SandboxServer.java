@@ -91,6 +91,11 @@ public class SandboxServer {
         return running().webhookPublicKey();
     }
 
+    /** Signs a webhook body as fal would (for tests that play fal's part): the four X-Fal-Webhook-* headers. */
+    public java.util.Map<String, String> signWebhook(String requestId, byte[] body, long timestampSeconds) {
+        return running().signWebhook(requestId, body, timestampSeconds);
+    }
+
     /** Forgets requests and recorded submits, zeroes counters, restores the configured settings. */
     public void reset() {
         running().reset();

@@ -139,7 +139,9 @@ class SubmitControlsTest {
         // a submit refused before the reservation (bad parameter) never holds one
         submit(key, FLUX, "{\"num_images\":0}").then().statusCode(422);
 
-        submit(key, FLUX, "{\"prompt\":\"first\"}").then().statusCode(200);
+        // slow jobs (seconds in the sandbox), so that they are surely still open when the next submit comes
+        Response first = submit(key, FLUX, "{\"prompt\":\"first [sandbox:slow]\"}");
+        first.then().statusCode(200);
         long afterFirst = Fixtures.balance(tenant);
         assertThat(afterFirst).isEqualTo(TOP_UP - 750);
         int ledgerSize = Fixtures.ledger(tenant).size();
@@ -153,17 +155,26 @@ class SubmitControlsTest {
         assertThat(Fixtures.balance(tenant)).isEqualTo(afterFirst);
         assertThat(Fixtures.ledger(tenant)).hasSize(ledgerSize);
 
-        // settlement releases the slot (twice is harmless); then the tenant may submit again
-        UUID open = openJob(tenant);
-        slots.release(tenant, open);
-        slots.release(tenant, open);
-        submit(key, FLUX, "{\"prompt\":\"third\"}").then().statusCode(200);
+        // the first job completes and is settled (here by the tenant's poll): its slot comes back
+        String statusUrl = first.jsonPath().getString("status_url");
+        ControlsFixtures.eventually(java.time.Duration.ofSeconds(15),
+                () -> given().header("Authorization", "Bearer " + key).get(statusUrl).jsonPath().getString("status"),
+                "COMPLETED"::equals);
+        ControlsFixtures.eventually(java.time.Duration.ofSeconds(10),
+                () -> submit(key, FLUX, "{\"prompt\":\"third [sandbox:slow]\"}").statusCode(), status -> status == 200);
         assertThat(Fixtures.balance(tenant)).isEqualTo(TOP_UP - 2 * 750);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
 
+        // an admin can also free a slot by hand (JobSlots.release is what settlement calls; twice is harmless)
+        submit(key, FLUX, "{\"prompt\":\"fourth\"}").then().statusCode(429);
+        UUID open = openJob(tenant);
+        slots.release(tenant, open);
+        slots.release(tenant, open);
+        submit(key, FLUX, "{\"prompt\":\"fifth\"}").then().statusCode(200);
+
         // lifting the limit applies at once
         patchTenant(tenant, java.util.Collections.singletonMap("max_concurrent_jobs", null));
-        submit(key, FLUX, "{\"prompt\":\"fourth\"}").then().statusCode(200);
+        submit(key, FLUX, "{\"prompt\":\"sixth\"}").then().statusCode(200);
     }
 
     @Test
@@ -250,7 +261,7 @@ class SubmitControlsTest {
 
     private UUID openJob(long tenant) {
         return QuarkusTransaction.requiringNew().call(() -> (UUID) em.createNativeQuery(
-                        "SELECT id FROM jobs WHERE tenant_id = ?1 AND status = 'SUBMITTED' ORDER BY created_at LIMIT 1")
+                        "SELECT id FROM jobs WHERE tenant_id = ?1 AND settled_at IS NULL AND status = 'SUBMITTED' ORDER BY created_at LIMIT 1")
                 .setParameter(1, tenant).getSingleResult());
     }
 }

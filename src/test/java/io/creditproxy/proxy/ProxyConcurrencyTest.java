@@ -1,6 +1,6 @@
 package io.creditproxy.proxy;
 
-import static io.creditproxy.proxy.ProxyTestSupport.submit;
+import static io.creditproxy.support.ProxyCalls.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditproxy.support.Fixtures;

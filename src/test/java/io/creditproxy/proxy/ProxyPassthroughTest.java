@@ -1,9 +1,9 @@
 package io.creditproxy.proxy;
 
-import static io.creditproxy.proxy.ProxyTestSupport.OPERATOR_KEY;
-import static io.creditproxy.proxy.ProxyTestSupport.eventually;
-import static io.creditproxy.proxy.ProxyTestSupport.get;
-import static io.creditproxy.proxy.ProxyTestSupport.submit;
+import static io.creditproxy.support.ProxyCalls.OPERATOR_KEY;
+import static io.creditproxy.support.ProxyCalls.eventually;
+import static io.creditproxy.support.ProxyCalls.get;
+import static io.creditproxy.support.ProxyCalls.submit;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -147,28 +147,44 @@ class ProxyPassthroughTest {
     }
 
     @Test
-    void webhookFromBodyFieldOrQueryIsForwardedAsFalWebhook() {
+    void falCallsTheProxysOwnWebhookAndTheTenantsWebhookIsKeptForLater() {
         long tenant = Fixtures.createTenant("webhooks");
         Fixtures.topUp(tenant, 10_000);
         String key = Fixtures.issueKey(tenant);
+        String proxyHook = "fal_webhook=" + java.net.URLEncoder.encode(
+                "http://localhost:" + io.restassured.RestAssured.port + "/webhooks/fal/", java.nio.charset.StandardCharsets.UTF_8);
 
         Response fromBody = submit(key, "fal-ai/flux-1/schnell",
-                "{\"prompt\":\"x\",\"webhook\":\"https://hooks.example.com/fal?a=1&b=2\"}");
+                "{\"prompt\":\"x\",\"webhook\":\"http://127.0.0.1:9/fal?a=1&b=2\"}");
         fromBody.then().statusCode(200);
         ReceivedSubmit a = sandbox.receivedSubmit(fromBody.jsonPath().getString("request_id")).orElseThrow();
-        assertThat(a.query()).contains("fal_webhook=https%3A%2F%2Fhooks.example.com%2Ffal%3Fa%3D1%26b%3D2");
+        assertThat(a.query()).startsWith(proxyHook);
         assertThat(a.body()).doesNotContain("webhook");
+        assertThat(tenantWebhookOf(fromBody.jsonPath().getString("request_id"))).isEqualTo("http://127.0.0.1:9/fal?a=1&b=2");
 
         Response fromQuery = given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
-                .queryParam("fal_webhook", "https://hooks.example.com/q").body("{\"prompt\":\"y\"}")
+                .queryParam("fal_webhook", "http://127.0.0.1:9/q").body("{\"prompt\":\"y\"}")
                 .when().post("/fal-ai/flux-1/schnell");
         fromQuery.then().statusCode(200);
         ReceivedSubmit b = sandbox.receivedSubmit(fromQuery.jsonPath().getString("request_id")).orElseThrow();
-        assertThat(b.query()).isEqualTo("fal_webhook=https%3A%2F%2Fhooks.example.com%2Fq");
+        assertThat(b.query()).startsWith(proxyHook).doesNotContain("127.0.0.1%3A9");
+        assertThat(tenantWebhookOf(fromQuery.jsonPath().getString("request_id"))).isEqualTo("http://127.0.0.1:9/q");
+
+        // without a tenant webhook fal still calls the proxy's
+        Response none = submit(key, "fal-ai/flux-1/schnell", "{\"prompt\":\"z\"}");
+        assertThat(sandbox.receivedSubmit(none.jsonPath().getString("request_id")).orElseThrow().query()).startsWith(proxyHook);
 
         submit(key, "fal-ai/flux-1/schnell", "{\"prompt\":\"z\",\"webhook\":\"ftp://x\"}").then().statusCode(422);
-        assertThat(Fixtures.balance(tenant)).isEqualTo(10_000 - 180);
+        assertThat(Fixtures.balance(tenant)).isEqualTo(10_000 - 270);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
+    }
+
+    @Inject
+    jakarta.persistence.EntityManager em;
+
+    String tenantWebhookOf(String requestId) {
+        return (String) em.createNativeQuery("SELECT tenant_webhook FROM jobs WHERE request_id = ?1")
+                .setParameter(1, requestId).getSingleResult();
     }
 
     @Test

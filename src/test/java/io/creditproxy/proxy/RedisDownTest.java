@@ -1,8 +1,8 @@
 package io.creditproxy.proxy;
 
-import static io.creditproxy.proxy.ProxyTestSupport.eventually;
-import static io.creditproxy.proxy.ProxyTestSupport.get;
-import static io.creditproxy.proxy.ProxyTestSupport.submit;
+import static io.creditproxy.support.ProxyCalls.eventually;
+import static io.creditproxy.support.ProxyCalls.get;
+import static io.creditproxy.support.ProxyCalls.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditproxy.support.Fixtures;

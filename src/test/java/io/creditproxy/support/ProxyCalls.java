@@ -1,4 +1,4 @@
-package io.creditproxy.proxy;
+package io.creditproxy.support;
 
 import static io.restassured.RestAssured.given;
 
@@ -8,24 +8,24 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /** Small helpers for proxy tests: a tenant-side submit and polling with a deadline (never a timed sleep). */
-final class ProxyTestSupport {
+public final class ProxyCalls {
 
     /** Never a real key: what dev and test send to the sandbox. */
-    static final String OPERATOR_KEY = "sandbox-key-id:sandbox-key-secret";
+    public static final String OPERATOR_KEY = "sandbox-key-id:sandbox-key-secret";
 
-    private ProxyTestSupport() {
+    private ProxyCalls() {
     }
 
-    static Response submit(String key, String model, String body) {
+    public static Response submit(String key, String model, String body) {
         return given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(body)
                 .when().post("/" + model);
     }
 
-    static Response get(String key, String url) {
+    public static Response get(String key, String url) {
         return given().header("Authorization", "Bearer " + key).when().get(url);
     }
 
-    static <T> T eventually(Duration timeout, Supplier<T> attempt, java.util.function.Predicate<T> done) {
+    public static <T> T eventually(Duration timeout, Supplier<T> attempt, java.util.function.Predicate<T> done) {
         long deadline = System.nanoTime() + timeout.toNanos();
         T last = attempt.get();
         while (!done.test(last)) {

@@ -1,0 +1,150 @@
+package io.creditproxy.settlement;
+
+import io.creditproxy.proxy.Job;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The safety net of settlement: asks fal about jobs still open after a while (in bounded batches, with growing
+ * back-off per job), and voids reservations whose submit never reached fal (the process died between the
+ * reservation's commit and the forward). Several instances can run it at once: each claims its batch with
+ * {@code FOR UPDATE SKIP LOCKED} and pushes the jobs' next check time forward before asking.
+ */
+@ApplicationScoped
+public class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+
+    private final EntityManager em;
+    private final FalProbe probe;
+    private final SettlementService settlements;
+    private final SettlementConfig config;
+
+    public Reconciler(EntityManager em, FalProbe probe, SettlementService settlements, SettlementConfig config) {
+        this.em = em;
+        this.probe = probe;
+        this.settlements = settlements;
+        this.config = config;
+    }
+
+    @Scheduled(every = "${settlement.reconcile-interval}", delayed = "${settlement.reconcile-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void run() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            LOG.warnf("reconciler run failed: %s", e.toString());
+        }
+    }
+
+    /** One pass. @return how many jobs it settled */
+    public int reconcile() {
+        int settled = voidOrphans();
+        for (OpenJob job : claimDue()) {
+            settled += checkOne(job) ? 1 : 0;
+        }
+        return settled;
+    }
+
+    private boolean checkOne(OpenJob job) {
+        FalProbe.Answer answer;
+        try {
+            answer = probe.check(job).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return false;
+        }
+        return switch (answer.state()) {
+            case OUTCOME -> settlements.settle(job.id(), answer.outcome(), "reconciler");
+            case OPEN -> {
+                recordFalStatus(job.id(), answer.falStatus());
+                yield false;
+            }
+            case UNKNOWN -> expired(job);
+            case UNCLEAR -> false;
+        };
+    }
+
+    /** fal no longer knows the job. Too young: ask again later. Old enough: apply the configured policy. */
+    private boolean expired(OpenJob job) {
+        if (!olderThan(job.id(), config.unknownAfter())) {
+            return false;
+        }
+        Outcome outcome = config.expiredPolicy() == SettlementConfig.ExpiredPolicy.refund
+                ? Outcome.voided(Job.EXPIRED, "fal no longer knows this request; refunded by policy", null)
+                // fal may have billed the operator: keep the charge and flag the job, never refund silently
+                : new Outcome(Outcome.Kind.KEPT_FOR_REVIEW, Job.EXPIRED, null, null, null,
+                "fal no longer knows this request; charge kept for review");
+        boolean done = settlements.settle(job.id(), outcome, "reconciler");
+        if (done) {
+            LOG.warnf("job %s: fal no longer knows it; settled by the '%s' policy", job.id(), config.expiredPolicy());
+        }
+        return done;
+    }
+
+    @Transactional
+    int voidOrphans() {
+        @SuppressWarnings("unchecked")
+        List<UUID> orphans = em.createNativeQuery("""
+                        SELECT id FROM jobs WHERE status = 'RESERVED' AND settled_at IS NULL
+                          AND created_at < now() - make_interval(secs => ?1)
+                        ORDER BY created_at LIMIT ?2 FOR UPDATE SKIP LOCKED""")
+                .setParameter(1, seconds(config.orphanAfter()))
+                .setParameter(2, config.batchSize())
+                .getResultList();
+        int n = 0;
+        for (UUID id : orphans) {
+            if (settlements.settle(id, Outcome.voided(Job.REJECTED, "never forwarded to fal", null), "reconciler")) {
+                n++;
+            }
+        }
+        if (n > 0) {
+            LOG.warnf("voided %d reservation(s) that never reached fal", n);
+        }
+        return n;
+    }
+
+    /** Claims due jobs and moves their next check forward (growing back-off), in one short transaction. */
+    @Transactional
+    List<OpenJob> claimDue() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                        UPDATE jobs j SET check_attempts = j.check_attempts + 1,
+                               next_check_at = now() + make_interval(secs => LEAST(?1 * power(2, LEAST(j.check_attempts, 20)), ?2))
+                        WHERE j.id IN (SELECT id FROM jobs WHERE settled_at IS NULL AND status = 'SUBMITTED'
+                                         AND next_check_at <= now() ORDER BY next_check_at LIMIT ?3 FOR UPDATE SKIP LOCKED)
+                        RETURNING j.id, j.unit, j.status_url, j.response_url""")
+                .setParameter(1, seconds(config.checkBackoff()))
+                .setParameter(2, seconds(config.maxCheckBackoff()))
+                .setParameter(3, config.batchSize())
+                .getResultList();
+        List<OpenJob> jobs = new ArrayList<>();
+        for (Object[] r : rows) {
+            jobs.add(new OpenJob((UUID) r[0], (String) r[1], (String) r[2], (String) r[3]));
+        }
+        return jobs;
+    }
+
+    @Transactional
+    void recordFalStatus(UUID jobId, String falStatus) {
+        em.createNativeQuery("UPDATE jobs SET fal_status = ?2, updated_at = now() WHERE id = ?1 AND settled_at IS NULL")
+                .setParameter(1, jobId).setParameter(2, falStatus).executeUpdate();
+    }
+
+    @Transactional
+    boolean olderThan(UUID jobId, Duration age) {
+        return !em.createNativeQuery("SELECT 1 FROM jobs WHERE id = ?1 AND created_at < now() - make_interval(secs => ?2)")
+                .setParameter(1, jobId).setParameter(2, seconds(age)).getResultList().isEmpty();
+    }
+
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+}
