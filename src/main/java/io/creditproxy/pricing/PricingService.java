@@ -51,8 +51,6 @@ public class PricingService {
     private static final Logger LOG = Logger.getLogger(PricingService.class);
     static final String EXCHANGE_RATE = "exchange_rate";
     static final String CREDITS_PER_CNY = "credits_per_cny";
-    /** numeric(10,4) on tenants.price_multiplier */
-    public static final BigDecimal MAX_MULTIPLIER = new BigDecimal("1000");
 
     /** What one read of the database gives: rules by model id, broken rows (with why), unpriced models, the rates. */
     private record Snapshot(Map<String, PriceRule> rules, Map<String, String> broken, Set<String> unpriced,

@@ -69,7 +69,8 @@ class AdminAuthTest {
                 new Endpoint("GET", "/admin/pricing/rates/history", null, false),
                 new Endpoint("GET", "/admin/pricing/history?model=fal-ai/flux-1/dev", null, false),
                 new Endpoint("GET", "/admin/audit", null, false),
-                new Endpoint("GET", "/admin/audit?tenant_id=" + tenant, null, false));
+                new Endpoint("GET", "/admin/audit?tenant_id=" + tenant, null, false),
+                new Endpoint("GET", "/admin/webhook-deliveries", null, false));
     }
 
     private static ValidatableResponse call(Endpoint e, String token) {
