@@ -42,7 +42,7 @@ public class AdminUserService {
         return AdminView.of(admins.findById(id));
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<AdminView> list() {
         return admins.listAll(io.quarkus.panache.common.Sort.by("id")).stream().map(AdminView::of).toList();
     }
@@ -61,7 +61,7 @@ public class AdminUserService {
         return insert(username, Passwords.hash(password), Roles.ADMIN) != null;
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public boolean anyExists() {
         return admins.count() > 0;
     }

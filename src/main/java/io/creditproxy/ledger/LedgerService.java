@@ -62,7 +62,7 @@ public class LedgerService {
     }
 
     /** Newest first. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<LedgerEntry> entries(long tenantId, int limit) {
         return em.createQuery("FROM LedgerEntry WHERE tenantId = ?1 ORDER BY id DESC", LedgerEntry.class)
                 .setParameter(1, tenantId)

@@ -86,7 +86,7 @@ public class PricingService {
     // ---- admins -------------------------------------------------------------------------------------------
 
     /** Every model, enabled or not, straight from the database. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<PriceListEntry> listModels() {
         return em.createQuery("FROM ModelPrice ORDER BY id", ModelPrice.class).getResultStream()
                 .map(ModelPrice::toEntry)
@@ -94,7 +94,7 @@ public class PricingService {
     }
 
     /** @throws ApiException 404 unknown_model */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public PriceListEntry model(String id) {
         ModelPrice m = id == null ? null : em.find(ModelPrice.class, id);
         if (m == null) {

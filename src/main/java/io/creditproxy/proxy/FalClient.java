@@ -102,6 +102,8 @@ public class FalClient {
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
                 .setAbsoluteURI(url)
+                // bounds the wait for a pooled connection as well as the TCP connect
+                .setConnectTimeout(config.connectTimeout().toMillis())
                 .setIdleTimeout(idleTimeoutMs);
         return client.request(options).compose(req -> {
             copyForwardHeaders(tenantHeaders, req.headers());

@@ -78,7 +78,7 @@ public class SettlementService {
     }
 
     /** Whether the job is settled already (a cheap primary-key read, to skip needless work on polls). */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public boolean isSettled(UUID jobId) {
         return !em.createNativeQuery("SELECT 1 FROM settlements WHERE job_id = ?1").setParameter(1, jobId)
                 .getResultList().isEmpty();

@@ -38,7 +38,7 @@ public class TenantAuthenticator {
     }
 
     /** @throws ApiException 401 for a missing, unknown or revoked key */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Caller authenticate(String authorizationHeader) {
         String key = keyFromHeader(authorizationHeader);
         if (key == null) {
@@ -47,7 +47,7 @@ public class TenantAuthenticator {
         return byHash(KeyGenerator.hash(key));
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Caller byHash(String hash) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
