@@ -33,7 +33,7 @@ public final class CsvExport {
             header.add("model");
         }
         if (dims.period() != null) {
-            header.add(dims.period().name());
+            header.add("period");
         }
         header.addAll(List.of(UsageFigures.COLUMNS));
         int dimColumns = header.size() - UsageFigures.COLUMNS.length;
