@@ -8,8 +8,9 @@ CREATE INDEX jobs_report ON jobs (created_at)
     INCLUDE (id, tenant_id, model_id, status, unit, quantity, usd_unit_price, price_factor, exchange_rate,
              credits_per_cny, price_credits, delivered_units, billable_units);
 
--- what went back to the tenant per job: refund (whole hold) and release (unused part of a posted hold)
-CREATE INDEX ledger_job_givebacks ON ledger_entries (job_id) INCLUDE (amount)
+-- what went back to the tenant per job: refund (whole hold) and release (unused part of a posted hold). A
+-- give-back is never older than its job, so a report of jobs created from T reads only give-backs from T.
+CREATE INDEX ledger_givebacks ON ledger_entries (created_at) INCLUDE (job_id, amount)
     WHERE kind IN ('refund', 'release');
 
 -- tenant statements: opening balance (sum before the period) and the entries of a period
