@@ -83,7 +83,7 @@ public class Metrics {
         });
     }
 
-    /** A tenant webhook attempt (for the outbox): result delivered, retry (will be tried again) or failed (given up). */
+    /** A tenant webhook attempt (for the outbox): result delivered or attempt_failed; given_up when retries end. */
     public void webhookDelivery(String result) {
         Counter.builder(WEBHOOKS).description("Tenant webhook delivery attempts by result")
                 .tag("result", result).register(registry).increment();

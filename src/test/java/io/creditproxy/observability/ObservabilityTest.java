@@ -57,13 +57,13 @@ class ObservabilityTest {
     void settlementAndWebhookCountersMoveThroughTheFacade() {
         double posted = value("creditproxy_credits_total", "flow=\"posted\"");
         double delivered = value("creditproxy_webhook_deliveries_total", "result=\"delivered\"");
-        double failed = value("creditproxy_webhook_deliveries_total", "result=\"failed\"");
+        double failed = value("creditproxy_webhook_deliveries_total", "result=\"given_up\"");
         metrics.settled("posted", "webhook", 2250);
         metrics.webhookDelivery("delivered");
-        metrics.webhookDelivery("failed");
+        metrics.webhookDelivery("given_up");
         assertThat(value("creditproxy_credits_total", "flow=\"posted\"")).isEqualTo(posted + 2250);
         assertThat(value("creditproxy_webhook_deliveries_total", "result=\"delivered\"")).isEqualTo(delivered + 1);
-        assertThat(value("creditproxy_webhook_deliveries_total", "result=\"failed\"")).isEqualTo(failed + 1);
+        assertThat(value("creditproxy_webhook_deliveries_total", "result=\"given_up\"")).isEqualTo(failed + 1);
         assertThat(value("creditproxy_settlements_total", "outcome=\"posted\",source=\"webhook\"")).isGreaterThanOrEqualTo(1);
     }
 
