@@ -1,5 +1,6 @@
 package io.creditproxy.settlement;
 
+import io.creditproxy.observability.Metrics;
 import io.creditproxy.ledger.LedgerKind;
 import io.creditproxy.ledger.LedgerService;
 import io.creditproxy.ledger.Movement;
@@ -26,7 +27,10 @@ public class SettlementService {
     private final LedgerService ledger;
     private final TenantNotifier notifier;
 
-    public SettlementService(EntityManager em, LedgerService ledger, TenantNotifier notifier) {
+    private final Metrics metrics;
+
+    public SettlementService(EntityManager em, LedgerService ledger, TenantNotifier notifier, Metrics metrics) {
+        this.metrics = metrics;
         this.em = em;
         this.ledger = ledger;
         this.notifier = notifier;
@@ -73,6 +77,7 @@ public class SettlementService {
         if (job.tenantWebhook != null && !Job.REJECTED.equals(outcome.jobStatus())) {
             notifier.notifyTenant(job, outcome);
         }
+        metrics.settled(outcome.kind().dbName, source, charged); // counted on commit
         LOG.debugf("job %s settled by %s: %s, charged %d of %d", jobId, source, outcome.kind().dbName, charged, reserved);
         return true;
     }
