@@ -17,7 +17,7 @@ import java.util.UUID;
 
 /** Jobs with their states, settlement and ledger entries, for the tenant ({@code /v1/usage}) and admins. */
 @ApplicationScoped
-@Transactional(Transactional.TxType.SUPPORTS)
+@Transactional
 public class JobHistoryService {
 
     public static final Set<String> STATUSES = Set.of("RESERVED", "SUBMITTED", "REJECTED", "COMPLETED", "FAILED",

@@ -14,7 +14,7 @@ import java.util.List;
  * opening + Σ entries = closing hold exactly, whatever the boundary.
  */
 @ApplicationScoped
-@Transactional(Transactional.TxType.SUPPORTS)
+@Transactional
 public class StatementService {
 
     private final EntityManager em;

@@ -42,7 +42,7 @@ public class TimeZones {
         return zone;
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     Set<String> postgresNames() {
         Set<String> names = postgresNames;
         if (names == null) {
