@@ -1,0 +1,61 @@
+// The console: a hash router over a handful of views, all of them calling the documented admin API only.
+import { session } from './session.js';
+import { clear, el } from './ui.js';
+import { loginView } from './views/login.js';
+import { tenantsView } from './views/tenants.js';
+import { tenantView } from './views/tenant.js';
+import { modelsView } from './views/models.js';
+import { reportsView } from './views/reports.js';
+import { auditView } from './views/audit.js';
+
+const main = document.getElementById('main');
+const top = document.getElementById('top');
+
+const routes = [
+  [/^#\/tenants\/(\d+)$/, (m) => tenantView(Number(m[1])), 'tenants'],
+  [/^#\/tenants$/, () => tenantsView(), 'tenants'],
+  [/^#\/models$/, () => modelsView(), 'models'],
+  [/^#\/reports$/, () => reportsView(), 'reports'],
+  [/^#\/audit$/, () => auditView(), 'audit'],
+];
+
+let generation = 0;
+
+async function render() {
+  const current = ++generation;
+  if (!session.token) {
+    top.hidden = true;
+    document.body.dataset.role = '';
+    clear(main).append(loginView());
+    return;
+  }
+  top.hidden = false;
+  document.body.dataset.role = session.role;
+  document.getElementById('who-name').textContent = session.user;
+  document.getElementById('who-role').textContent = session.role;
+  const hash = location.hash || '#/tenants';
+  const route = routes.find(([re]) => re.test(hash));
+  if (!route) {
+    location.hash = '#/tenants';
+    return;
+  }
+  for (const a of document.querySelectorAll('#nav a')) {
+    a.classList.toggle('active', a.dataset.section === route[2]);
+    if (a.dataset.section === route[2]) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  const page = el('div', { class: 'page', 'data-page': route[2] });
+  clear(main).append(page);
+  try {
+    await route[1](hash.match(route[0]))(page, () => current !== generation);
+  } catch (e) {
+    if (current === generation && session.token) {
+      page.append(el('div', { class: 'form-error', role: 'alert' }, e.message || String(e)));
+    }
+  }
+}
+
+session.onChange(() => render());
+window.addEventListener('hashchange', render);
+document.getElementById('logout').addEventListener('click', () => session.logout());
+session.load();
+render();
