@@ -66,6 +66,7 @@ final class Browser implements AutoCloseable {
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=en-US");
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
                 "download.prompt_for_download", false));
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -121,6 +122,14 @@ final class Browser implements AutoCloseable {
         type("#login-form input[name=password]", password);
         click("#login-form button[type=submit]");
         waitFor("#who-role");
+    }
+
+    /** The page's console errors since the last call (a CSP violation, a script error, a failed load). */
+    List<String> consoleErrors() {
+        return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+                .map(org.openqa.selenium.logging.LogEntry::getMessage)
+                .toList();
     }
 
     /** Emulates a device width (and a phone's touch) in the same browser; width 0 restores the window's own. */

@@ -67,6 +67,7 @@ class ConsoleBrowserTest {
         browser.js("sessionStorage.clear()");
         browser.driver.navigate().refresh(); // the page forgets any session it held in memory
         browser.waitFor("#login-form");
+        browser.consoleErrors(); // start each test with an empty browser log
     }
 
     @Test
@@ -236,6 +237,12 @@ class ConsoleBrowserTest {
         b.click("#audit-filter button[type=submit]");
         b.waitForText("#audit-table", admin);
         assertThat(b.all("#audit-table tr[data-audit-action='model.update']")).hasSizeGreaterThanOrEqualTo(2);
+
+        // the whole session ran without a script error or a content-security-policy violation (the API's refusals
+        // above, 401 and 402, are logged by the browser as failed loads and are expected)
+        List<String> errors = b.consoleErrors();
+        assertThat(errors).as("the log is read: the wrong password's 401 is there").anyMatch(m -> m.contains("status of 401"));
+        assertThat(errors).allMatch(m -> m.contains("status of 401") || m.contains("status of 402"), "only the expected refusals");
 
         // ---- log out: back to the login page, nothing kept ----
         b.click("#logout");
