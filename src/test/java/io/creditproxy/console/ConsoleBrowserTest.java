@@ -224,6 +224,21 @@ class ConsoleBrowserTest {
                 .extract().jsonPath().getLong("models.find { it.id == '" + modelId + "' }.credits_per_unit");
         assertThat(quoted).isEqualTo(newPrice);
 
+        // the exchange rate: validated, then the change and its effect on prices shown; cancelled here, since the
+        // rates are shared by every test of this database
+        String rate = b.one("#rates-form input[name=exchange_rate]").getDomProperty("value");
+        b.type("#rates-form input[name=exchange_rate]", "abc");
+        b.click("#rates-form button[type=submit]");
+        b.waitForText("#rates-form", "A number greater than 0");
+        b.type("#rates-form input[name=exchange_rate]", "7.2");
+        b.click("#rates-form button[type=submit]");
+        b.waitForText("#review", "7.2");
+        assertThat(b.one("#review").getText()).contains("exchange rate");
+        b.click("#review button[data-action=cancel]");
+        b.waitGone("#review");
+        assertThat(given().auth().oauth2(Fixtures.adminToken()).when().get("/admin/pricing/rates")
+                .then().extract().jsonPath().getString("exchange_rate")).isEqualTo(rate);
+
         // disable it: shown first, then saved
         b.click(row + " button[data-action=disable]");
         b.waitForText("#review", "after saving");
