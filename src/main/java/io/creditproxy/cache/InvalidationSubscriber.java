@@ -119,6 +119,10 @@ public class InvalidationSubscriber {
     }
 
     private void onResponse(Response r) {
+        if (stopped) {
+            // closing the connection is asynchronous: a message Redis sent before it saw the close is not ours anymore
+            return;
+        }
         // ["message", channel, payload]: RESP2 arrays and RESP3 pushes look the same here
         if (r == null || r.size() < 3 || !"message".equalsIgnoreCase(String.valueOf(r.get(0)))) {
             return;

@@ -52,6 +52,8 @@ class MultiInstanceInvalidationTest {
     ControlsCache otherControls;
     PricingService unsubscribed;
     InvalidationSubscriber otherInstance;
+    /** pricing messages the other instance has heard */
+    final java.util.concurrent.atomic.AtomicInteger heardPricing = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void startSecondInstance() {
@@ -61,6 +63,7 @@ class MultiInstanceInvalidationTest {
         otherInstance = bus.newSubscriber(message -> {
             if (message.concerns(Invalidation.PRICING)) {
                 otherPricing.invalidate();
+                heardPricing.incrementAndGet();
             }
             otherControls.apply(message);
         });
@@ -124,7 +127,10 @@ class MultiInstanceInvalidationTest {
 
     @Test
     void aResubscriptionDropsEverythingSinceMessagesMayHaveBeenMissed() {
+        int heard = heardPricing.get();
         String model = newModel("0.01");
+        // the new model's own message must have arrived first: heard later, it would drop the table cached here
+        eventually(Duration.ofSeconds(5), heardPricing::get, n -> n > heard);
         assertThat(otherPricing.quote(model, json.createObjectNode()).credits()).isEqualTo(300);
         // a change the other instance does not hear about (it is not listening)
         otherInstance.stop();
