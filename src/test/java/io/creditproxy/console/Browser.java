@@ -37,7 +37,9 @@ final class Browser implements AutoCloseable {
 
     private Browser(ChromeDriver driver, Path profile, Path downloads) {
         this.driver = driver;
-        this.wait = new WebDriverWait(driver, WAIT, Duration.ofMillis(50));
+        // a page re-renders a table after each change: an element read while it is replaced is simply read again
+        this.wait = (WebDriverWait) new WebDriverWait(driver, WAIT, Duration.ofMillis(50))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         this.profile = profile;
         this.downloads = downloads;
     }
