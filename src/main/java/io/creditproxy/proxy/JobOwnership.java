@@ -58,7 +58,7 @@ public class JobOwnership {
         cache.put(key(requestId), job.encode(), config.jobCacheTtl());
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     String load(String requestId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
