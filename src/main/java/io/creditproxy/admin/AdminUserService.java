@@ -47,7 +47,7 @@ public class AdminUserService {
         return view;
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<AdminView> list() {
         return admins.listAll(io.quarkus.panache.common.Sort.by("id")).stream().map(AdminView::of).toList();
     }
@@ -66,7 +66,7 @@ public class AdminUserService {
         return insert(username, Passwords.hash(password), Roles.ADMIN) != null;
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public boolean anyExists() {
         return admins.count() > 0;
     }

@@ -25,7 +25,7 @@ public class AuthService {
      * @return a token whose {@code groups} claim carries the admin's role
      * @throws ApiException 401, the same for an unknown user and a wrong password
      */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public String login(String username, String password) {
         if (username == null || username.isEmpty() || password == null || password.isEmpty()) {
             throw ApiException.invalidParameter("username and password are required");

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /** Read-only queries over the ledger. Nothing here moves money; {@link LedgerService#apply} does. */
 @ApplicationScoped
-@Transactional(Transactional.TxType.SUPPORTS)
+@Transactional
 public class LedgerReader {
 
     private final EntityManager em;

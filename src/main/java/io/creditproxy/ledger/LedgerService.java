@@ -1,6 +1,7 @@
 package io.creditproxy.ledger;
 
 import io.creditproxy.common.ApiException;
+import io.creditproxy.observability.Metrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -15,9 +16,11 @@ import java.util.List;
 public class LedgerService {
 
     private final EntityManager em;
+    private final Metrics metrics;
 
-    public LedgerService(EntityManager em) {
+    public LedgerService(EntityManager em, Metrics metrics) {
         this.em = em;
+        this.metrics = metrics;
     }
 
     /**
@@ -58,11 +61,12 @@ public class LedgerService {
         entry.idempotencyKey = m.idempotencyKey();
         entry.requestHash = m.requestHash();
         em.persist(entry);
+        metrics.ledgerMovement(entry.kind, entry.amount); // counted when the transaction commits
         return entry;
     }
 
     /** Newest first. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<LedgerEntry> entries(long tenantId, int limit) {
         return em.createQuery("FROM LedgerEntry WHERE tenantId = ?1 ORDER BY id DESC", LedgerEntry.class)
                 .setParameter(1, tenantId)

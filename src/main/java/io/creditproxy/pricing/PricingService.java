@@ -126,7 +126,7 @@ public class PricingService {
     // ---- admins: models -----------------------------------------------------------------------------------
 
     /** Every model, enabled or not, priced or not, straight from the database. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<PriceListEntry> listModels() {
         return em.createQuery("FROM ModelPrice ORDER BY id", ModelPrice.class).getResultStream()
                 .map(ModelPrice::toEntry)
@@ -134,7 +134,7 @@ public class PricingService {
     }
 
     /** @throws ApiException 404 unknown_model */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public PriceListEntry model(String id) {
         ModelPrice m = id == null ? null : em.find(ModelPrice.class, id);
         if (m == null) {

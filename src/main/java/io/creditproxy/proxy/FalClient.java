@@ -1,6 +1,7 @@
 package io.creditproxy.proxy;
 
 import io.creditproxy.config.FalConfig;
+import io.creditproxy.observability.Metrics;
 import io.creditproxy.sandbox.SandboxServer;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
@@ -42,10 +43,13 @@ public class FalClient {
     private volatile String baseUrl;
     private volatile UrlRewriter rewriter;
 
-    public FalClient(Vertx vertx, FalConfig config, Instance<SandboxServer> sandbox) {
+    private final Metrics metrics;
+
+    public FalClient(Vertx vertx, FalConfig config, Instance<SandboxServer> sandbox, Metrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.sandbox = sandbox;
+        this.metrics = metrics;
     }
 
     void start(@Observes @jakarta.annotation.Priority(100) StartupEvent event) {
@@ -92,9 +96,12 @@ public class FalClient {
      * @param tenantHeaders the tenant's headers; only fal's {@code X-Fal-*} and content negotiation pass
      */
     public Future<UpstreamResponse> send(HttpMethod method, String url, MultiMap tenantHeaders, Buffer body) {
+        long start = System.nanoTime();
         return open(method, url, tenantHeaders, body, config.requestTimeout().toMillis())
                 .compose(resp -> resp.body().map(b -> new UpstreamResponse(resp.statusCode(), resp.headers(), b)))
-                .recover(FalClient::mapFailure);
+                .recover(FalClient::mapFailure)
+                .onComplete(done -> metrics.upstream(operation(method, url),
+                        done.succeeded() ? Integer.toString(done.result().status()) : "error", System.nanoTime() - start));
     }
 
     /** Opens a request and hands back the live response (for streams); the caller must consume or reset it. */
@@ -102,6 +109,8 @@ public class FalClient {
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
                 .setAbsoluteURI(url)
+                // bounds the wait for a pooled connection as well as the TCP connect
+                .setConnectTimeout(config.connectTimeout().toMillis())
                 .setIdleTimeout(idleTimeoutMs);
         return client.request(options).compose(req -> {
             copyForwardHeaders(tenantHeaders, req.headers());
@@ -112,6 +121,17 @@ public class FalClient {
             }
             return req.send();
         }).recover(FalClient::mapFailure);
+    }
+
+    private static String operation(HttpMethod method, String url) {
+        if (method == HttpMethod.POST) {
+            return "submit";
+        }
+        if (method == HttpMethod.PUT) {
+            return "cancel";
+        }
+        int query = url.indexOf('?');
+        return (query < 0 ? url : url.substring(0, query)).endsWith("/status") ? "status" : "result";
     }
 
     static void copyForwardHeaders(MultiMap from, MultiMap to) {

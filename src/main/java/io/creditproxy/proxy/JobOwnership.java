@@ -89,7 +89,7 @@ public class JobOwnership {
         local.put(requestId, job);
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     String load(String requestId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(

@@ -2,6 +2,7 @@ package io.creditproxy.settlement;
 
 import io.creditproxy.proxy.Job;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -9,6 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -27,6 +31,11 @@ public class Reconciler {
     private final FalProbe probe;
     private final SettlementService settlements;
     private final SettlementConfig config;
+    private final ExecutorService launcher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "reconciler-probes");
+        t.setDaemon(true);
+        return t;
+    });
 
     public Reconciler(EntityManager em, FalProbe probe, SettlementService settlements, SettlementConfig config) {
         this.em = em;
@@ -48,16 +57,34 @@ public class Reconciler {
     /** One pass. @return how many jobs it settled */
     public int reconcile() {
         int settled = voidOrphans();
-        for (OpenJob job : claimDue()) {
-            settled += checkOne(job) ? 1 : 0;
+        List<OpenJob> due = claimDue();
+        if (due.isEmpty()) {
+            return settled;
+        }
+        // The scheduler runs this on a Vert.x worker context; an HTTP call started there would call back on that
+        // same (blocked) context. Started from a plain thread, the calls complete on the event loop instead.
+        List<CompletableFuture<FalProbe.Answer>> answers;
+        try {
+            answers = launcher.submit(() -> due.stream()
+                    .map(job -> probe.check(job).toCompletionStage().toCompletableFuture()).toList()).get();
+        } catch (Exception e) {
+            return settled;
+        }
+        for (int i = 0; i < due.size(); i++) {
+            settled += settleFrom(due.get(i), answers.get(i)) ? 1 : 0;
         }
         return settled;
     }
 
-    private boolean checkOne(OpenJob job) {
+    @PreDestroy
+    void stop() {
+        launcher.shutdownNow();
+    }
+
+    private boolean settleFrom(OpenJob job, CompletableFuture<FalProbe.Answer> pending) {
         FalProbe.Answer answer;
         try {
-            answer = probe.check(job).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            answer = pending.get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.creditproxy.settlement;
 
+import io.creditproxy.observability.Metrics;
 import io.creditproxy.ledger.LedgerKind;
 import io.creditproxy.ledger.LedgerService;
 import io.creditproxy.ledger.Movement;
@@ -28,7 +29,10 @@ public class SettlementService {
     private final TenantNotifier notifier;
     private final JobSlots slots;
 
-    public SettlementService(EntityManager em, LedgerService ledger, TenantNotifier notifier, JobSlots slots) {
+    private final Metrics metrics;
+
+    public SettlementService(EntityManager em, LedgerService ledger, TenantNotifier notifier, JobSlots slots, Metrics metrics) {
+        this.metrics = metrics;
         this.em = em;
         this.ledger = ledger;
         this.notifier = notifier;
@@ -79,12 +83,13 @@ public class SettlementService {
         if (job.tenantWebhook != null && !Job.REJECTED.equals(outcome.jobStatus())) {
             notifier.notifyTenant(job, outcome);
         }
+        metrics.settled(outcome.kind().dbName, source, charged); // counted on commit
         LOG.debugf("job %s settled by %s: %s, charged %d of %d", jobId, source, outcome.kind().dbName, charged, reserved);
         return true;
     }
 
     /** Whether the job is settled already (a cheap primary-key read, to skip needless work on polls). */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public boolean isSettled(UUID jobId) {
         return !em.createNativeQuery("SELECT 1 FROM settlements WHERE job_id = ?1").setParameter(1, jobId)
                 .getResultList().isEmpty();

@@ -72,7 +72,7 @@ public class KeyService {
     }
 
     /** All keys of a tenant, revoked ones included, oldest first. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<KeyView> list(long tenantId) {
         tenants.requireExists(tenantId);
         return keys.find("tenantId", Sort.by("id"), tenantId).list().stream().map(KeyView::of).toList();

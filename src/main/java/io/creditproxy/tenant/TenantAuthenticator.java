@@ -43,7 +43,7 @@ public class TenantAuthenticator {
     }
 
     /** @throws ApiException 401 for a missing, unknown, revoked or expired key */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Caller authenticate(String authorizationHeader) {
         String key = keyFromHeader(authorizationHeader);
         if (key == null) {
@@ -52,7 +52,7 @@ public class TenantAuthenticator {
         return byHash(KeyGenerator.hash(key));
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Caller byHash(String hash) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(

@@ -142,7 +142,7 @@ public class TenantService {
     }
 
     /** @throws ApiException 404 unknown_tenant */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public TenantView get(long id) {
         return TenantView.of(require(id));
     }
@@ -150,7 +150,7 @@ public class TenantService {
     /**
      * Tenants by ascending id, after {@code afterId}; {@code q} matches a part of the name, ignoring case.
      */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<TenantView> list(String q, Integer limit, Long afterId) {
         int size = pageSize(limit);
         StringBuilder query = new StringBuilder("id > :after");
@@ -164,14 +164,14 @@ public class TenantService {
     }
 
     /** What the tenant sees of itself at {@code GET /v1/account}. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public AccountView account(long tenantId) {
         Tenant t = require(tenantId);
         return new AccountView(t.id, t.name, t.balance);
     }
 
     /** @throws ApiException 404 unknown_tenant */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public void requireExists(long id) {
         require(id);
     }

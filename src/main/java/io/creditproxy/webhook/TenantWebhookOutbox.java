@@ -58,7 +58,7 @@ public class TenantWebhookOutbox {
      *
      * @throws ApiException 422 for an unknown status or a limit outside 1..1000
      */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<WebhookDeliveryView> find(UUID jobId, Long tenantId, String status, int limit) {
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.invalidParameter("status must be one of pending, delivered, failed.");

@@ -1,5 +1,6 @@
 package io.creditproxy.webhook;
 
+import io.creditproxy.observability.Metrics;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,8 +31,11 @@ public class WebhookDeliveryWorker {
     private final WebhookConfig config;
     private final Backoff backoff;
 
+    private final Metrics metrics;
+
     public WebhookDeliveryWorker(WebhookDeliveryStore store, WebhookUrlGuard guard, WebhookSender sender,
-            WebhookConfig config) {
+            WebhookConfig config, Metrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.guard = guard;
         this.sender = sender;
@@ -106,6 +110,7 @@ public class WebhookDeliveryWorker {
 
     private void record(ClaimedDelivery claim, AttemptOutcome outcome) {
         String host = WebhookUrlGuard.hostOf(claim.url());
+        metrics.webhookDelivery(outcome.delivered() ? "delivered" : "attempt_failed");
         if (outcome.delivered()) {
             if (store.recordDelivered(claim, outcome.httpStatus())) {
                 LOG.debugf("webhook %d (job %s) delivered to %s, attempt %d", claim.id(), claim.jobId(), host,
@@ -118,6 +123,7 @@ public class WebhookDeliveryWorker {
         String status = store.recordFailure(claim, outcome.httpStatus(), truncate(outcome.error()), outcome.permanent(),
                 config.maxAttempts(), backoff.delayMs(claim.attemptNumber()));
         if ("failed".equals(status)) {
+            metrics.webhookDelivery("given_up");
             LOG.warnf("webhook %d (job %s) to %s given up after %d attempt(s): %s", claim.id(), claim.jobId(), host,
                     claim.attemptNumber(), outcome.error());
         } else if (status != null) {

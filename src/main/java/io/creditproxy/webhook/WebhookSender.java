@@ -81,9 +81,8 @@ public class WebhookSender {
                 })
                 .onSuccess(response -> {
                     outcome.tryComplete(AttemptOutcome.answered(response.statusCode()));
-                    // the body is not needed: drop it as it comes, and let the timer cut off an endless one
-                    response.handler(chunk -> { });
-                    response.end().onComplete(done -> vertx.cancelTimer(timer));
+                    // the body is not needed; reading it frees the connection, and the timer cuts off an endless one
+                    response.body().onComplete(done -> vertx.cancelTimer(timer));
                 })
                 .onFailure(failure -> {
                     vertx.cancelTimer(timer);

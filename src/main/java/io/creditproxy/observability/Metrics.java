@@ -1,0 +1,137 @@
+package io.creditproxy.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one facade through which the application records Prometheus metrics (names below, without the
+ * registry's _total/_seconds suffixes). Other packages call it; none of them needs Micrometer directly.
+ * Money counters move only when the transaction that moved the money commits.
+ */
+@ApplicationScoped
+public class Metrics {
+
+    static final String REQUESTS = "creditproxy.requests";
+    static final String UPSTREAM = "creditproxy.upstream.latency";
+    static final String CREDITS = "creditproxy.credits";
+    static final String SETTLEMENTS = "creditproxy.settlements";
+    static final String WEBHOOKS = "creditproxy.webhook.deliveries";
+    static final String OPEN_JOBS = "creditproxy.jobs.open";
+
+    private final MeterRegistry registry;
+    private final TransactionSynchronizationRegistry transactions;
+    private final int maxModelLabels;
+    private final Set<String> modelLabels = ConcurrentHashMap.newKeySet();
+    private final AtomicLong openJobs = new AtomicLong();
+
+    public Metrics(MeterRegistry registry, TransactionSynchronizationRegistry transactions, ObservabilityConfig config) {
+        this.registry = registry;
+        this.transactions = transactions;
+        this.maxModelLabels = config.maxModelLabels();
+        registry.gauge(OPEN_JOBS, openJobs);
+    }
+
+    /** One answered request: route (submit, status, result, cancel, stream, tenant, admin, webhook), model, status. */
+    public void request(String route, String model, int status, long nanos) {
+        Timer.builder(REQUESTS).description("Answered requests by route, model and HTTP status")
+                .tag("route", route).tag("model", modelLabel(model)).tag("status", Integer.toString(status))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One call to fal (or the sandbox): operation (submit, status, result, cancel) and outcome (HTTP status or error). */
+    public void upstream(String operation, String outcome, long nanos) {
+        Timer.builder(UPSTREAM).description("Latency of calls to the fal upstream")
+                .tag("operation", operation).tag("outcome", outcome)
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A ledger movement of a job: reserve, refund (a whole hold back) or release (the unused part of a posted hold),
+     * counted as positive credits when the caller's transaction commits.
+     */
+    public void ledgerMovement(String kind, long amount) {
+        String flow = switch (kind) {
+            case "reserve" -> "reserved";
+            case "refund", "release" -> "refunded";
+            default -> null;
+        };
+        if (flow != null) {
+            afterCommit(() -> credits(flow, Math.abs(amount)));
+        }
+    }
+
+    /**
+     * A settled hold (for settlement code): outcome posted, voided or kept_for_review; source webhook, poll,
+     * reconciler or submit. Charged credits count as "posted". Counted when the settlement commits.
+     */
+    public void settled(String outcome, String source, long charged) {
+        afterCommit(() -> {
+            Counter.builder(SETTLEMENTS).description("Settled holds by outcome and source")
+                    .tag("outcome", outcome).tag("source", source).register(registry).increment();
+            if (charged > 0) {
+                credits("posted", charged);
+            }
+        });
+    }
+
+    /** A tenant webhook attempt (for the outbox): result delivered or attempt_failed; given_up when retries end. */
+    public void webhookDelivery(String result) {
+        Counter.builder(WEBHOOKS).description("Tenant webhook delivery attempts by result")
+                .tag("result", result).register(registry).increment();
+    }
+
+    void openJobs(long count) {
+        openJobs.set(count);
+    }
+
+    private void credits(String flow, long amount) {
+        Counter.builder(CREDITS).description("Credits reserved, posted and refunded").baseUnit("credits")
+                .tag("flow", flow).register(registry).increment(amount);
+    }
+
+    private String modelLabel(String model) {
+        if (model == null || model.isEmpty()) {
+            return "none";
+        }
+        if (modelLabels.contains(model)) {
+            return model;
+        }
+        if (modelLabels.size() < maxModelLabels && model.length() <= 120) {
+            modelLabels.add(model);
+            return model;
+        }
+        return "other";
+    }
+
+    private void afterCommit(Runnable action) {
+        try {
+            if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
+                transactions.registerInterposedSynchronization(new Synchronization() {
+                    @Override
+                    public void beforeCompletion() {
+                    }
+
+                    @Override
+                    public void afterCompletion(int status) {
+                        if (status == Status.STATUS_COMMITTED) {
+                            action.run();
+                        }
+                    }
+                });
+                return;
+            }
+        } catch (RuntimeException e) {
+            // no usable transaction: count at once
+        }
+        action.run();
+    }
+}

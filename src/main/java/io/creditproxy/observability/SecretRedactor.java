@@ -1,0 +1,59 @@
+package io.creditproxy.observability;
+
+import io.quarkus.logging.LoggingFilter;
+import java.util.logging.Filter;
+import java.util.logging.LogRecord;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logmanager.ExtLogRecord;
+
+/**
+ * Last line of defence for logs (the code never logs secrets; tests check it): masks tenant keys (cp_...),
+ * Authorization values (Bearer/Key ...), JWTs, passwords in JSON and the operator's fal key, should any reach a
+ * log message or an exception text. Installed on the console handler ({@code quarkus.log.console.filter}).
+ */
+@LoggingFilter(name = "secret-redactor")
+public final class SecretRedactor implements Filter {
+
+    static final String MASK = "[REDACTED]";
+
+    private static final Pattern SECRETS = Pattern.compile(
+            "(?i)(?<=\\b(?:bearer|key)\\s)[^\\s\"',;]+"                       // Authorization values
+                    + "|\\bcp_[A-Za-z0-9_-]{8,}"                             // tenant API keys
+                    + "|\\beyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*" // JWTs
+                    + "|(?<=\"password\"\\s?:\\s?\")[^\"]*");                 // passwords in JSON bodies
+
+    private final String operatorKey;
+
+    public SecretRedactor() {
+        this.operatorKey = ConfigProvider.getConfig().getOptionalValue("fal.key", String.class)
+                .filter(k -> k.length() >= 8).orElse(null);
+    }
+
+    /** Rewrites the record's message when it holds a secret; never drops a record. */
+    @Override
+    public boolean isLoggable(LogRecord record) {
+        String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
+        if (message == null) {
+            return true;
+        }
+        String redacted = redact(message);
+        if (!redacted.equals(message)) {
+            if (record instanceof ExtLogRecord ext) {
+                ext.setMessage(redacted, ExtLogRecord.FormatStyle.NO_FORMAT);
+            } else {
+                record.setMessage(redacted);
+            }
+            record.setParameters(null);
+        }
+        return true;
+    }
+
+    String redact(String text) {
+        String out = SECRETS.matcher(text).replaceAll(MASK);
+        if (operatorKey != null && out.contains(operatorKey)) {
+            out = out.replace(operatorKey, MASK);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,42 @@
+package io.creditproxy.report;
+
+import io.creditproxy.admin.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Finance reports over all tenants (roles admin and finance). */
+@Path("/admin/reports")
+@Produces({MediaType.APPLICATION_JSON, CsvExport.MEDIA_TYPE})
+@Tag(name = "admin: reports")
+public class AdminReportResource {
+
+    private final UsageReportService reports;
+    private final ReportRequests requests;
+
+    public AdminReportResource(UsageReportService reports, ReportRequests requests) {
+        this.reports = reports;
+        this.requests = requests;
+    }
+
+    @GET
+    @Path("usage")
+    @RolesAllowed({Roles.ADMIN, Roles.FINANCE})
+    @Operation(summary = "Usage, revenue, fal cost and margin for [from, to), grouped by tenant, model and day or month")
+    public Response usage(@QueryParam("from") String from, @QueryParam("to") String to,
+                          @QueryParam("group_by") String groupBy, @QueryParam("tz") String tz,
+                          @QueryParam("tenant_id") String tenantId, @QueryParam("model") String model,
+                          @QueryParam("format") String format) {
+        boolean csv = Params.csv(format);
+        UsageReport report = reports.report(requests.period(from, to, tz), GroupBy.parse(groupBy),
+                Params.optionalLong("tenant_id", tenantId), Params.optionalText(model));
+        return csv ? CsvExport.response(CsvExport.usage(report), "usage.csv")
+                : Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+}

@@ -1,0 +1,43 @@
+package io.creditproxy.report;
+
+import io.creditproxy.admin.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** A tenant's statement for a period (roles admin and finance). */
+@Path("/admin/tenants/{id}/statement")
+@Produces({MediaType.APPLICATION_JSON, CsvExport.MEDIA_TYPE})
+@Tag(name = "admin: reports")
+public class AdminStatementResource {
+
+    private final StatementService statements;
+    private final ReportRequests requests;
+
+    public AdminStatementResource(StatementService statements, ReportRequests requests) {
+        this.statements = statements;
+        this.requests = requests;
+    }
+
+    @GET
+    @RolesAllowed({Roles.ADMIN, Roles.FINANCE})
+    @Operation(summary = "Opening balance, every ledger entry of [from, to), closing balance")
+    public Response statement(@PathParam("id") String id, @QueryParam("from") String from, @QueryParam("to") String to,
+                              @QueryParam("tz") String tz, @QueryParam("format") String format) {
+        boolean csv = Params.csv(format);
+        Long tenantId = Params.optionalLong("id", id);
+        if (tenantId == null) {
+            throw Params.invalid("id", "id must be a tenant id");
+        }
+        Statement statement = statements.statement(tenantId, requests.period(from, to, tz));
+        return csv ? CsvExport.response(CsvExport.statement(statement), "statement-" + tenantId + ".csv")
+                : Response.ok(statement, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+}

@@ -1,0 +1,115 @@
+package io.creditproxy.report;
+
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/**
+ * CSV for spreadsheets, written by Apache Commons CSV (RFC 4180 quoting, CRLF): UTF-8 with a byte order mark
+ * (so that Excel reads tenant names in Chinese correctly) and a header row. Text cells that a spreadsheet would
+ * run as a formula (=, +, -, @ at the start) are prefixed with an apostrophe; numbers are never touched.
+ */
+public final class CsvExport {
+
+    public static final String MEDIA_TYPE = "text/csv; charset=UTF-8";
+    private static final String BOM = "\uFEFF";
+
+    private CsvExport() {
+    }
+
+    public static String usage(UsageReport report) {
+        List<String> header = new ArrayList<>();
+        GroupBy dims = GroupBy.parse(String.join(",", report.groupBy()));
+        if (dims.tenant()) {
+            header.add("tenant_id");
+            header.add("tenant_name");
+        }
+        if (dims.model()) {
+            header.add("model");
+        }
+        if (dims.period() != null) {
+            header.add("period");
+        }
+        header.addAll(List.of(UsageFigures.COLUMNS));
+        int dimColumns = header.size() - UsageFigures.COLUMNS.length;
+        return write(header, printer -> {
+            if (dimColumns == 0) {
+                // no dimensions: the one row is the total of the period
+                printer.printRecord(report.totals().cells());
+                return;
+            }
+            for (UsageRow row : report.rows()) {
+                List<Object> cells = new ArrayList<>();
+                if (dims.tenant()) {
+                    cells.add(row.tenantId());
+                    cells.add(text(row.tenantName()));
+                }
+                if (dims.model()) {
+                    cells.add(text(row.model()));
+                }
+                if (dims.period() != null) {
+                    cells.add(row.period());
+                }
+                cells.addAll(List.of(row.figures().cells()));
+                printer.printRecord(cells);
+            }
+            // the totals row: "TOTAL" in the first dimension column, the other dimension columns empty
+            List<Object> cells = new ArrayList<>();
+            for (int i = 0; i < dimColumns; i++) {
+                cells.add(i == 0 ? "TOTAL" : "");
+            }
+            cells.addAll(List.of(report.totals().cells()));
+            printer.printRecord(cells);
+        });
+    }
+
+    /** Opening balance, every entry, closing balance: the amount column sums from opening to closing. */
+    public static String statement(Statement s) {
+        List<String> header = List.of("date", "entry_id", "kind", "job_id", "model", "reason", "created_by", "amount",
+                "balance_after");
+        return write(header, printer -> {
+            printer.printRecord(s.from(), "", "opening_balance", "", "", "", "", "", s.openingBalance());
+            for (Statement.Entry e : s.entries()) {
+                printer.printRecord(e.createdAt(), e.id(), e.kind(), e.jobId() == null ? "" : e.jobId(), text(e.model()),
+                        text(e.reason()), text(e.createdBy()), e.amount(), e.balanceAfter());
+            }
+            printer.printRecord(s.to(), "", "closing_balance", "", "", "", "", s.totalCredits(), s.closingBalance());
+        });
+    }
+
+    public static Response response(String csv, String filename) {
+        return Response.ok(csv.getBytes(StandardCharsets.UTF_8), MEDIA_TYPE)
+                .header("Content-Disposition", "attachment; filename=\"" + filename + "\"")
+                .build();
+    }
+
+    /** A spreadsheet must show text as text: neutralise formula starts (CSV injection). */
+    static String text(String value) {
+        if (value == null || value.isEmpty()) {
+            return "";
+        }
+        char first = value.charAt(0);
+        return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r'
+                ? "'" + value : value;
+    }
+
+    private interface Body {
+        void print(CSVPrinter printer) throws IOException;
+    }
+
+    private static String write(List<String> header, Body body) {
+        StringBuilder out = new StringBuilder(BOM);
+        CSVFormat format = CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get();
+        try (CSVPrinter printer = new CSVPrinter(out, format)) {
+            body.print(printer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}

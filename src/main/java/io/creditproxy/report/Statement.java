@@ -1,0 +1,35 @@
+package io.creditproxy.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A tenant's statement for [from, to): the balance before the period, every ledger entry in it (oldest first)
+ * and the balance after it. opening_balance + Σ amount = closing_balance, always.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Statement(@JsonProperty("tenant_id") long tenantId,
+                        @JsonProperty("tenant_name") String tenantName,
+                        String from,
+                        String to,
+                        @JsonProperty("time_zone") String timeZone,
+                        @JsonProperty("opening_balance") long openingBalance,
+                        @JsonProperty("total_credits") long totalCredits,
+                        @JsonProperty("closing_balance") long closingBalance,
+                        List<Entry> entries) {
+
+    /** One ledger entry, with the model of its job when it belongs to one. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Entry(long id,
+                        @JsonProperty("created_at") String createdAt,
+                        String kind,
+                        long amount,
+                        @JsonProperty("balance_after") long balanceAfter,
+                        @JsonProperty("job_id") UUID jobId,
+                        String model,
+                        String reason,
+                        @JsonProperty("created_by") String createdBy) {
+    }
+}
