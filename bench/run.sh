@@ -4,6 +4,7 @@
 #   bench/run.sh                      # build, start everything, measure, check the money, print the table
 #   SKIP_BUILD=1 bench/run.sh         # reuse target/quarkus-app
 #   DURATION=30 bench/run.sh          # seconds per scenario (default 15)
+#   WRITE_RESULTS=1 bench/run.sh      # also write the figures and the machine into bench/RESULTS.md
 #
 # What runs, all on localhost and stopped by the script whatever happens:
 #   - a canned fal: nginx answering fal-shaped JSON (submit 200 with $request_id and fal URLs, status 202
@@ -57,6 +58,8 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   echo "== building the application"
   ./mvnw -B -q package -DskipTests
 fi
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- nginx: the canned fal and the proxy_pass baseline ------------------------------------------------
 mkdir -p "$WORK/logs" "$WORK/tmp"
@@ -263,7 +266,23 @@ TABLE="$WORK/table.md"
 } >"$TABLE"
 echo
 cat "$TABLE"
-if [ -n "${BENCH_TABLE_OUT:-}" ]; then cp "$TABLE" "$BENCH_TABLE_OUT"; fi
+if [ -n "${WRITE_RESULTS:-}" ]; then
+  {
+    echo "# Benchmark results: credit-proxy against nginx proxy_pass"
+    echo
+    echo "Written by \`WRITE_RESULTS=1 bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') ($DURATION s per scenario, $CONNS connections, wrk -t$THREADS)."
+    echo
+    echo "Machine: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores,"
+    echo "$(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); $(java -version 2>&1 | head -1); $(nginx -v 2>&1);"
+    echo "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); PostgreSQL $($PSQL -d postgres -c 'SHOW server_version'); Redis $(redis-cli INFO server 2>/dev/null | awk -F: '/redis_version/ {print $2}' | tr -d '\r')."
+    echo "Proxy JVM: \`$JAVA_OPTS\`, prod profile. Load average when the run started: $LOAD_BEFORE."
+    echo "Everything (wrk, nginx, the proxy, PostgreSQL, Redis) shares the same cores, so each figure is a lower bound;"
+    echo "other processes on the machine at the time also count against it."
+    echo
+    cat "$TABLE"
+  } >bench/RESULTS.md
+  echo "(written to bench/RESULTS.md)"
+fi
 if [ -n "${KEEP_WORK:-}" ]; then cp "$WORK/app.log" "$WORK/app.log.kept" 2>/dev/null || true; fi
 
 if [ "$BAD_TENANTS" != "0" ] || [ "$BAD_JOBS" != "0" ] || [ "$NEGATIVE" != "0" ] || [ "$FAILED" != "0" ]; then
