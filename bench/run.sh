@@ -169,12 +169,12 @@ sample_rss() {
   done
 }
 
-echo "== warm-up (JIT, pools, caches): $((DURATION / 2)) s of submits and polls"
-run warm "http://127.0.0.1:$PROXY_PORT" submit.lua "$WORK/keys.txt" 0 $((DURATION / 2))
+echo "== warm-up (JIT, pools, caches): $DURATION s of submits, then of polls"
+run warm "http://127.0.0.1:$PROXY_PORT" submit.lua "$WORK/keys.txt" 0 "$DURATION"
 check warm
 $PSQL -d "$DB" -c "SELECT k, j.request_id FROM jobs j JOIN (SELECT tenant_id, 'cp_bench_${RUN}_' || tenant_id AS k FROM api_keys) a
                    USING (tenant_id) WHERE j.request_id IS NOT NULL ORDER BY random() LIMIT 5000" | tr '|' ' ' >"$WORK/polls.txt"
-run warm-poll "http://127.0.0.1:$PROXY_PORT" poll.lua "$WORK/polls.txt" 0 $((DURATION / 2))
+run warm-poll "http://127.0.0.1:$PROXY_PORT" poll.lua "$WORK/polls.txt" 0 "$DURATION"
 check warm-poll
 
 sample_rss &

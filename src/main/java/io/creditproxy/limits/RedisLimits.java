@@ -1,5 +1,6 @@
 package io.creditproxy.limits;
 
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,13 +66,15 @@ public class RedisLimits {
             """;
 
     private final RedisDataSource redis;
+    private final ReactiveRedisDataSource reactive;
     private final long backoffMs;
     private volatile long skipUntil;
     // one warning per outage, one line when it is over
     private volatile boolean down;
 
-    public RedisLimits(RedisDataSource redis, LimitsConfig config) {
+    public RedisLimits(RedisDataSource redis, ReactiveRedisDataSource reactive, LimitsConfig config) {
         this.redis = redis;
+        this.reactive = reactive;
         this.backoffMs = config.redisBackoff().toMillis();
     }
 
@@ -92,6 +95,27 @@ public class RedisLimits {
         } catch (RuntimeException e) {
             down(e);
             return null;
+        }
+    }
+
+    /**
+     * The same script sent without waiting for its answer, for updates no decision depends on (counting the job of a
+     * tenant without a limit): the hot path does not wait for Redis. A failure is logged like any other.
+     */
+    void evalAndForget(String script, String key, String... args) {
+        if (System.currentTimeMillis() < skipUntil) {
+            return;
+        }
+        List<String> command = new ArrayList<>();
+        command.add(script);
+        command.add("1");
+        command.add(key);
+        command.addAll(List.of(args));
+        try {
+            reactive.execute("EVAL", command.toArray(String[]::new)).subscribe().with(r -> up(),
+                    t -> down(t instanceof RuntimeException e ? e : new RuntimeException(t)));
+        } catch (RuntimeException e) {
+            down(e);
         }
     }
 
