@@ -119,11 +119,13 @@ public class RedisLimits {
         }
     }
 
-    /** ZREM, idempotent; a failure is only logged (the slot then ages out). */
+    /**
+     * ZREM, idempotent, sent without waiting for the answer: callers (settlement, often on a scheduler thread inside
+     * a transaction) must never block on Redis. A failure is only logged; the slot then ages out.
+     */
     void remove(String key, String member) {
         try {
-            redis.execute("ZREM", key, member);
-            up();
+            reactive.execute("ZREM", key, member).subscribe().with(ignored -> up(), failure -> down(new RuntimeException(failure)));
         } catch (RuntimeException e) {
             down(e);
         }
