@@ -32,12 +32,6 @@ public class JobSlots {
     public void acquire(long tenantId, UUID jobId) {
         ControlsCache.TenantControls t = controls.tenant(tenantId);
         Integer max = t == null ? null : t.maxConcurrentJobs();
-        if (max == null) {
-            // nothing to decide: the job is counted without waiting for Redis (the submit's hot path)
-            redis.evalAndForget(RedisLimits.ACQUIRE_SLOT, key(tenantId, t), jobId.toString(), "-1",
-                    Long.toString(config.slotMaxAge().toMillis()));
-            return;
-        }
         long[] r = redis.eval(RedisLimits.ACQUIRE_SLOT, key(tenantId, t), jobId.toString(),
                 Integer.toString(max == null ? -1 : max), Long.toString(config.slotMaxAge().toMillis()));
         if (r != null && r[0] == 0) {

@@ -99,27 +99,6 @@ public class RedisLimits {
     }
 
     /**
-     * The same script sent without waiting for its answer, for updates no decision depends on (counting the job of a
-     * tenant without a limit): the hot path does not wait for Redis. A failure is logged like any other.
-     */
-    void evalAndForget(String script, String key, String... args) {
-        if (System.currentTimeMillis() < skipUntil) {
-            return;
-        }
-        List<String> command = new ArrayList<>();
-        command.add(script);
-        command.add("1");
-        command.add(key);
-        command.addAll(List.of(args));
-        try {
-            reactive.execute("EVAL", command.toArray(String[]::new)).subscribe().with(r -> up(),
-                    t -> down(t instanceof RuntimeException e ? e : new RuntimeException(t)));
-        } catch (RuntimeException e) {
-            down(e);
-        }
-    }
-
-    /**
      * ZREM, idempotent, sent without waiting for the answer: callers (settlement, often on a scheduler thread inside
      * a transaction) must never block on Redis. A failure is only logged; the slot then ages out.
      */

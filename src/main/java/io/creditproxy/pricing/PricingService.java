@@ -385,16 +385,8 @@ public class PricingService {
         if (s != null && System.nanoTime() - s.loadedAtNanos() < ttlNanos) {
             return s;
         }
-        // one reader reloads; the others wait for it rather than all hitting the database at once. When the table
-        // only aged past its TTL (no invalidation dropped it), they keep quoting from it meanwhile instead of queueing
-        // behind the reload: it is no staler than the TTL allows plus one reload.
-        if (s != null) {
-            if (!reloadLock.tryLock()) {
-                return s;
-            }
-        } else {
-            reloadLock.lock();
-        }
+        // one reader reloads; the others wait for it rather than all hitting the database at once
+        reloadLock.lock();
         try {
             s = snapshot;
             if (s != null && System.nanoTime() - s.loadedAtNanos() < ttlNanos) {
