@@ -62,7 +62,7 @@ public class AuditLog {
     }
 
     /** Newest first, keyset paging with before_id. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<AuditEntry> find(Filter f) {
         int limit = f.limit() == null ? DEFAULT_PAGE : f.limit();
         if (limit < 1 || limit > MAX_PAGE) {

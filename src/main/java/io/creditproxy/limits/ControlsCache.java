@@ -60,6 +60,22 @@ public class ControlsCache {
                 t == null ? BigDecimal.ONE : t.priceMultiplier(), t == null ? null : t.maxConcurrentJobs(), k.redisScope());
     }
 
+    /** The key's controls when this process holds them fresh, else null; never blocks (for the event loop). */
+    public KeyControls peekKey(long keyId) {
+        KeyRow k = fresh(keys, keyId);
+        TenantControls t = k == null ? null : fresh(tenants, k.tenantId());
+        if (t == null) {
+            return null;
+        }
+        return new KeyControls(k.keyId(), k.tenantId(), k.revoked(), k.expiresAt(), k.allowedModels(), k.rateLimitRpm(),
+                t.priceMultiplier(), t.maxConcurrentJobs(), k.redisScope());
+    }
+
+    private <T> T fresh(Map<Long, Cached<T>> map, long id) {
+        Cached<T> c = map.get(id);
+        return c != null && System.nanoTime() - c.loadedAtNanos() < ttlNanos ? c.value() : null;
+    }
+
     /** null when the tenant does not exist */
     public TenantControls tenant(long tenantId) {
         return cached(tenants, tenantId, () -> loadTenant(tenantId));

@@ -42,7 +42,10 @@ public class JobSlots {
         }
     }
 
-    /** Gives the job's slot back; releasing a slot that is not held does nothing. */
+    /**
+     * Gives the job's slot back; releasing a slot that is not held does nothing. Does not wait for Redis (the
+     * removal is sent and the call returns), so it is safe anywhere, e.g. inside a settlement's transaction.
+     */
     public void release(long tenantId, UUID jobId) {
         redis.remove(key(tenantId, controls.tenant(tenantId)), jobId.toString());
     }

@@ -1,5 +1,6 @@
 package io.creditproxy.limits;
 
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,13 +66,15 @@ public class RedisLimits {
             """;
 
     private final RedisDataSource redis;
+    private final ReactiveRedisDataSource reactive;
     private final long backoffMs;
     private volatile long skipUntil;
     // one warning per outage, one line when it is over
     private volatile boolean down;
 
-    public RedisLimits(RedisDataSource redis, LimitsConfig config) {
+    public RedisLimits(RedisDataSource redis, ReactiveRedisDataSource reactive, LimitsConfig config) {
         this.redis = redis;
+        this.reactive = reactive;
         this.backoffMs = config.redisBackoff().toMillis();
     }
 
@@ -95,11 +98,13 @@ public class RedisLimits {
         }
     }
 
-    /** ZREM, idempotent; a failure is only logged (the slot then ages out). */
+    /**
+     * ZREM, idempotent, sent without waiting for the answer: callers (settlement, often on a scheduler thread inside
+     * a transaction) must never block on Redis. A failure is only logged; the slot then ages out.
+     */
     void remove(String key, String member) {
         try {
-            redis.execute("ZREM", key, member);
-            up();
+            reactive.execute("ZREM", key, member).subscribe().with(ignored -> up(), failure -> down(new RuntimeException(failure)));
         } catch (RuntimeException e) {
             down(e);
         }

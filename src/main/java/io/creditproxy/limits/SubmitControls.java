@@ -51,7 +51,19 @@ public class SubmitControls {
      * @throws ApiException 401 for a revoked, expired or vanished key
      */
     public KeyControls requireUsable(Caller caller) {
-        KeyControls c = controls.key(caller.keyId());
+        return usable(controls.key(caller.keyId()));
+    }
+
+    /**
+     * {@link #requireUsable} from this process' memory only (for the event loop): null when the controls are not
+     * held fresh here and must be loaded.
+     */
+    public KeyControls requireUsableIfCached(Caller caller) {
+        KeyControls c = controls.peekKey(caller.keyId());
+        return c == null ? null : usable(c);
+    }
+
+    private static KeyControls usable(KeyControls c) {
         if (c == null || c.revoked()) {
             throw ApiException.unauthorized("Invalid or revoked API key.");
         }

@@ -195,7 +195,7 @@ public class PricingService {
     }
 
     /** The versions of a model's price, newest first. @throws ApiException 404 unknown_model */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<PriceVersion> priceHistory(String modelId) {
         model(modelId);
         @SuppressWarnings("unchecked")
@@ -262,7 +262,7 @@ public class PricingService {
     // ---- admins: import and export ------------------------------------------------------------------------
 
     /** The whole table in the pricing/models.csv format. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public String exportCsv() {
         return PriceListCsv.write(listModels());
     }
@@ -326,13 +326,13 @@ public class PricingService {
 
     // ---- admins: rates ------------------------------------------------------------------------------------
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Rates rates() {
         return rateHistory(1).get(0);
     }
 
     /** The versions of the rates, newest first. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<Rates> rateHistory(int limit) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""

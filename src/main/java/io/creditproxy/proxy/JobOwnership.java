@@ -30,9 +30,14 @@ public class JobOwnership {
 
     private static final String NONE = "-";
 
+    /** Past this many request ids the in-process layer starts afresh. */
+    private static final int MAX_LOCAL = 200_000;
+
     private final RedisCache cache;
     private final EntityManager em;
     private final ProxyConfig config;
+    // who owns a request id and fal's URLs for it never change once fal accepted the submit: safe to keep in process
+    private final java.util.concurrent.ConcurrentHashMap<String, OwnedJob> local = new java.util.concurrent.ConcurrentHashMap<>();
 
     public JobOwnership(RedisCache cache, EntityManager em, ProxyConfig config) {
         this.cache = cache;
@@ -42,11 +47,29 @@ public class JobOwnership {
 
     /** @throws ApiException 404 when the id is unknown or belongs to another tenant (the same answer for both) */
     public OwnedJob require(long tenantId, String requestId) {
-        String value = cache.get(key(requestId), config.jobCacheTtl(), () -> load(requestId));
-        if (value == null || value.equals(NONE)) {
-            throw notFound();
+        OwnedJob job = local.get(requestId);
+        if (job == null) {
+            String value = cache.get(key(requestId), config.jobCacheTtl(), () -> load(requestId));
+            if (value == null || value.equals(NONE)) {
+                throw notFound();
+            }
+            job = OwnedJob.decode(value);
+            keep(requestId, job);
         }
-        OwnedJob job = OwnedJob.decode(value);
+        return owned(job, tenantId);
+    }
+
+    /**
+     * From this process' memory only, without blocking (for the event loop): the job, or null when not known here.
+     *
+     * @throws ApiException 404 when it is known and belongs to another tenant
+     */
+    public OwnedJob cached(long tenantId, String requestId) {
+        OwnedJob job = local.get(requestId);
+        return job == null ? null : owned(job, tenantId);
+    }
+
+    private static OwnedJob owned(OwnedJob job, long tenantId) {
         if (job.tenantId() != tenantId) {
             throw notFound();
         }
@@ -55,7 +78,15 @@ public class JobOwnership {
 
     /** Called once fal accepted a submit, so the first poll is already a cache hit. */
     public void remember(String requestId, OwnedJob job) {
+        keep(requestId, job);
         cache.put(key(requestId), job.encode(), config.jobCacheTtl());
+    }
+
+    private void keep(String requestId, OwnedJob job) {
+        if (local.size() >= MAX_LOCAL) {
+            local.clear();
+        }
+        local.put(requestId, job);
     }
 
     @Transactional

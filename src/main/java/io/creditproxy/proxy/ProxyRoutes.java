@@ -68,11 +68,13 @@ public class ProxyRoutes {
     private final long maxBodyBytes;
     private final SubmitControls controls;
     private final JobSlots slots;
+    private final TenantLanes lanes;
 
     public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PricingService pricing,
                        ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, FalProbe probe,
                        WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config,
-                       SubmitControls controls, JobSlots slots) {
+                       SubmitControls controls, JobSlots slots, TenantLanes lanes) {
+        this.lanes = lanes;
         this.controls = controls;
         this.slots = slots;
         this.fal = fal;
@@ -180,7 +182,9 @@ public class ProxyRoutes {
         slots.acquire(caller.tenantId(), jobId);
         Reservation reservation;
         try {
-            reservation = reservations.reserve(caller, quote, jobId, idempotencyKey, requestHash, webhook);
+            String key = idempotencyKey;
+            reservation = lanes.inTurn(caller.tenantId(),
+                    () -> reservations.reserve(caller, quote, jobId, key, requestHash, webhook));
         } catch (RuntimeException e) {
             slots.release(caller.tenantId(), jobId);
             throw e;
@@ -302,12 +306,14 @@ public class ProxyRoutes {
     private void forward(RoutingContext ctx, RequestPath target) {
         HttpServerRequest request = ctx.request();
         request.pause();
-        blocking(ctx, () -> {
+        // the common case stays on the event loop: key, controls and ownership all known in this process
+        OwnedJob known = ownedFromMemory(request.getHeader("Authorization"), target.requestId());
+        Future<OwnedJob> owned = known != null ? Future.succeededFuture(known) : blocking(ctx, () -> {
                     Caller caller = keys.authenticate(request.getHeader("Authorization"));
                     controls.requireUsable(caller);
                     return ownership.require(caller.tenantId(), target.requestId());
-                })
-                .compose(job -> {
+                });
+        owned.compose(job -> {
                     String query = upstreamQuery(request.params(), null);
                     OpenJob open = new OpenJob(job.jobId(), job.unit(), job.statusUrl(), job.responseUrl());
                     // the tenant gets its answer first; what it tells about the outcome settles the job afterwards
@@ -325,6 +331,15 @@ public class ProxyRoutes {
                     };
                 })
                 .onFailure(t -> fail(ctx, t));
+    }
+
+    /** The caller's job from memory only, or null when something must be loaded (then on a worker thread). */
+    private OwnedJob ownedFromMemory(String authorization, String requestId) {
+        Caller caller = keys.cached(authorization);
+        if (caller == null || controls.requireUsableIfCached(caller) == null) {
+            return null;
+        }
+        return ownership.cached(caller.tenantId(), requestId);
     }
 
     /** Relays fal's server-sent events line by line, rewriting URLs; closes fal's side when the tenant leaves. */

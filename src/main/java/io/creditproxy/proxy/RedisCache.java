@@ -1,6 +1,8 @@
 package io.creditproxy.proxy;
 
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -18,10 +20,12 @@ public class RedisCache {
     private static final long BACKOFF_MS = 5_000;
 
     private final ValueCommands<String, String> values;
+    private final ReactiveValueCommands<String, String> asyncValues;
     private volatile long skipUntil;
 
-    public RedisCache(RedisDataSource redis) {
+    public RedisCache(RedisDataSource redis, ReactiveRedisDataSource reactive) {
         this.values = redis.value(String.class);
+        this.asyncValues = reactive.value(String.class);
     }
 
     /** The cached value, or the loader's (cached when not null). */
@@ -49,12 +53,17 @@ public class RedisCache {
         }
     }
 
+    /**
+     * Stores a value without waiting for Redis (nobody waits for a cache fill on the hot path; what is cached here is
+     * also held in the caller's memory, and a lost write only costs a later miss).
+     */
     public void put(String key, String value, Duration ttl) {
         if (unavailable()) {
             return;
         }
         try {
-            values.setex(key, Math.max(1, ttl.toSeconds()), value);
+            asyncValues.setex(key, Math.max(1, ttl.toSeconds()), value).subscribe().with(ok -> {
+            }, failure -> markDown(failure instanceof RuntimeException r ? r : new RuntimeException(failure)));
         } catch (RuntimeException e) {
             markDown(e);
         }

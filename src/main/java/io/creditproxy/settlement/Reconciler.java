@@ -1,5 +1,6 @@
 package io.creditproxy.settlement;
 
+import io.creditproxy.config.FalConfig;
 import io.creditproxy.proxy.Job;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
@@ -31,13 +32,15 @@ public class Reconciler {
     private final FalProbe probe;
     private final SettlementService settlements;
     private final SettlementConfig config;
+    private final FalConfig fal;
     private final ExecutorService launcher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "reconciler-probes");
         t.setDaemon(true);
         return t;
     });
 
-    public Reconciler(EntityManager em, FalProbe probe, SettlementService settlements, SettlementConfig config) {
+    public Reconciler(EntityManager em, FalProbe probe, SettlementService settlements, SettlementConfig config, FalConfig fal) {
+        this.fal = fal;
         this.em = em;
         this.probe = probe;
         this.settlements = settlements;
@@ -70,8 +73,11 @@ public class Reconciler {
         } catch (Exception e) {
             return settled;
         }
+        // one deadline for the whole batch: a probe is two upstream calls at most
+        long deadline = System.nanoTime() + fal.connectTimeout().plus(fal.requestTimeout()).multipliedBy(2)
+                .plusSeconds(1).toNanos();
         for (int i = 0; i < due.size(); i++) {
-            settled += settleFrom(due.get(i), answers.get(i)) ? 1 : 0;
+            settled += settleFrom(due.get(i), answers.get(i), deadline) ? 1 : 0;
         }
         return settled;
     }
@@ -81,10 +87,14 @@ public class Reconciler {
         launcher.shutdownNow();
     }
 
-    private boolean settleFrom(OpenJob job, CompletableFuture<FalProbe.Answer> pending) {
+    private boolean settleFrom(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
         FalProbe.Answer answer;
         try {
-            answer = pending.get(60, TimeUnit.SECONDS);
+            answer = pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // the job's next check is already scheduled; say which upstream call did not come back
+            LOG.warnf("reconciler: no answer in time about job %s (%s)", job.id(), hostOf(job.statusUrl()));
+            return false;
         } catch (Exception e) {
             return false;
         }
@@ -169,6 +179,14 @@ public class Reconciler {
     boolean olderThan(UUID jobId, Duration age) {
         return !em.createNativeQuery("SELECT 1 FROM jobs WHERE id = ?1 AND created_at < now() - make_interval(secs => ?2)")
                 .setParameter(1, jobId).setParameter(2, seconds(age)).getResultList().isEmpty();
+    }
+
+    private static String hostOf(String url) {
+        try {
+            return java.net.URI.create(url).getAuthority();
+        } catch (RuntimeException e) {
+            return "unparsable URL";
+        }
     }
 
     private static double seconds(Duration d) {

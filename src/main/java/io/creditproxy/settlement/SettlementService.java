@@ -27,12 +27,11 @@ public class SettlementService {
     private final EntityManager em;
     private final LedgerService ledger;
     private final TenantNotifier notifier;
+    private final Metrics metrics;
     private final JobSlots slots;
 
-    private final Metrics metrics;
-
-    public SettlementService(EntityManager em, LedgerService ledger, TenantNotifier notifier, JobSlots slots,
-                             Metrics metrics) {
+    public SettlementService(EntityManager em, LedgerService ledger, TenantNotifier notifier, Metrics metrics,
+                             JobSlots slots) {
         this.metrics = metrics;
         this.em = em;
         this.ledger = ledger;

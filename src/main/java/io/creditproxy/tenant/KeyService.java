@@ -79,7 +79,7 @@ public class KeyService {
     }
 
     /** @throws ApiException 404 unknown_key */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public KeyView get(long keyId) {
         return KeyView.of(require(keyId, false));
     }

@@ -1,0 +1,122 @@
+package io.creditproxy.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two instances of the packaged proxy (two processes) on one PostgreSQL and one Redis, hammering one tenant that can
+ * pay for exactly 40 images: exactly 40 jobs are charged whatever instance took them, the balance never goes below
+ * zero, the same Idempotency-Key sent to both instances is charged once and answered with one request id, and the
+ * books balance.
+ */
+class TwoInstancesIT {
+
+    private static final String FLUX = "fal-ai/flux-1/dev";
+    private static Process sandbox;
+    private static ProxyProcess a;
+    private static ProxyProcess b;
+    private static MoneyInvariants money;
+
+    @BeforeAll
+    static void start() {
+        String jdbc = ItEnvironment.freshDatabase("two_instances");
+        money = new MoneyInvariants(jdbc);
+        String[] url = new String[1];
+        sandbox = ItEnvironment.startSandbox(url);
+        a = ProxyProcess.start("instance-a", jdbc, ItEnvironment.redisUrl(), url[0], Map.of());
+        b = ProxyProcess.start("instance-b", jdbc, ItEnvironment.redisUrl(), url[0], Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        if (sandbox != null) {
+            sandbox.destroyForcibly();
+        }
+    }
+
+    @Test
+    void oneTenantHammeredThroughTwoInstancesIsChargedExactlyOncePerJob() throws Exception {
+        String token = a.adminToken();
+        Http adminHttp = a.http();
+        Http.Answer created = adminHttp.adminPost(token, "/admin/tenants", "{\"name\":\"two instances\"}", null);
+        assertThat(created.status()).isEqualTo(201);
+        long tenant = Long.parseLong(created.body().replaceAll(".*\"id\"\\s*:\\s*(\\d+).*", "$1"));
+        // a token of instance A works on B: they share the key pair and the database
+        assertThat(b.http().adminPost(b.adminToken(), "/admin/tenants/" + tenant + "/credits",
+                "{\"amount\":30000,\"reason\":\"40 images\"}", "two-instances-topup").status()).isEqualTo(201);
+        Http.Answer issued = adminHttp.adminPost(token, "/admin/tenants/" + tenant + "/keys", "{\"name\":\"hammer\"}", null);
+        String key = issued.body().replaceAll(".*\"key\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+
+        List<Http> instances = List.of(a.http(), b.http());
+        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        Map<String, Set<String>> byIdempotencyKey = new ConcurrentHashMap<>();
+        Set<String> requestIds = ConcurrentHashMap.newKeySet();
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 32; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 8; i++) {
+                    Http http = instances.get((thread + i) % 2);
+                    // every fourth request uses a key that other threads send to the other instance too
+                    String idem = i % 4 == 0 ? "shared-" + (i + thread / 2) : null;
+                    String body = idem == null ? "{\"prompt\":\"t" + thread + " " + i + "\"}" : "{\"prompt\":\"" + idem + "\"}";
+                    Http.Answer answer = http.submit(key, FLUX, body, idem);
+                    statuses.computeIfAbsent(answer.status(), s -> new AtomicInteger()).incrementAndGet();
+                    if (answer.status() == 200) {
+                        String id = answer.body().replaceAll(".*\"request_id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+                        requestIds.add(id);
+                        if (idem != null) {
+                            byIdempotencyKey.computeIfAbsent(idem, k -> ConcurrentHashMap.newKeySet()).add(id);
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(3, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+
+        assertThat(statuses.keySet()).as("statuses " + statuses).isSubsetOf(200, 402, 409);
+        assertThat(requestIds).as("distinct jobs answered").hasSize(40);
+        byIdempotencyKey.forEach((k, ids) -> assertThat(ids).as("request ids answered for " + k).hasSize(1));
+        assertThat(money.scalar("SELECT count(*) FROM jobs WHERE tenant_id = ?", tenant)).isEqualTo(40);
+        assertThat(money.scalar("SELECT balance FROM tenants WHERE id = ?", tenant)).isZero();
+        assertThat(money.scalar("SELECT min(balance_after) FROM ledger_entries WHERE tenant_id = ?", tenant)).isZero();
+        money.assertHold(List.of(tenant), false);
+        // jobs are settled by either instance (polls, reconciler), each exactly once
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (money.openJobs(List.of(tenant)) > 0 && System.nanoTime() < deadline) {
+            for (String id : requestIds) {
+                instances.get(Math.floorMod(id.hashCode(), 2)).get(key, "/fal-ai/flux-1/requests/" + id + "/status");
+            }
+            ProxyProcess.sleep(200);
+        }
+        money.assertHold(List.of(tenant), true);
+        for (ProxyProcess p : List.of(a, b)) {
+            assertThat(p.logText()).doesNotContain(ProxyProcess.OPERATOR_KEY).doesNotContain(key);
+        }
+    }
+}
