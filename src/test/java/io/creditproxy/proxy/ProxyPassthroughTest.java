@@ -116,6 +116,9 @@ class ProxyPassthroughTest {
         cancel.then().statusCode(202);
         assertThat(cancel.jsonPath().getString("status")).isEqualTo("CANCELLATION_REQUESTED");
         assertThat(sandbox.cancelRequested(r.jsonPath().getString("request_id"))).isTrue();
+        // the cancel is settled asynchronously (fal's webhook): wait for it, then the whole price is back
+        eventually(Duration.ofSeconds(45), () -> settledCount(r.jsonPath().getString("request_id")), n -> n == 1L);
+        assertThat(Fixtures.balance(tenant)).isEqualTo(20_000);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
     }
 
@@ -181,6 +184,11 @@ class ProxyPassthroughTest {
 
     @Inject
     jakarta.persistence.EntityManager em;
+
+    long settledCount(String requestId) {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM jobs WHERE request_id = ?1 AND settled_at IS NOT NULL")
+                .setParameter(1, requestId).getSingleResult()).longValue();
+    }
 
     String tenantWebhookOf(String requestId) {
         return (String) em.createNativeQuery("SELECT tenant_webhook FROM jobs WHERE request_id = ?1")
