@@ -13,7 +13,7 @@ SELECT t, t, 'bench', 'cp_bench' || t, md5('bench-key-' || t), now() - interval 
 SELECT setval('api_keys_id_seq', 1000);
 
 CREATE TEMP TABLE bench_models AS
-SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, unit, usd_price FROM models;
+SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, unit, usd_price FROM models WHERE usd_price IS NOT NULL;
 
 -- status by g % 40: 30 completed, 3 failed, 2 rejected, 2 cancelled, 1 expired, 2 still open
 INSERT INTO jobs (id, tenant_id, api_key_id, model_id, status, unit, quantity, usd_unit_price, price_factor,

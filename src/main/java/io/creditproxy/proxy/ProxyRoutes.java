@@ -37,7 +37,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -53,7 +53,7 @@ public class ProxyRoutes {
     private static final Logger LOG = Logger.getLogger(ProxyRoutes.class);
 
     /** Paths served by the application itself, never by the passthrough. */
-    private static final List<String> RESERVED_PREFIXES = List.of("/admin", "/v1/", "/q/", "/webhooks/", "/console", "/openapi");
+    private static final Set<String> RESERVED_FIRST_SEGMENTS = Set.of("admin", "v1", "q", "webhooks", "console", "openapi");
 
     private final FalClient fal;
     private final KeyCache keys;
@@ -121,13 +121,10 @@ public class ProxyRoutes {
         }
     }
 
-    private static boolean isReserved(String path) {
-        for (String prefix : RESERVED_PREFIXES) {
-            if (path.startsWith(prefix) || (prefix.endsWith("/") && path.equals(prefix.substring(0, prefix.length() - 1)))) {
-                return true;
-            }
-        }
-        return false;
+    /** Whole first segments only: a model id such as {@code console-labs/x} is still proxied. */
+    static boolean isReserved(String path) {
+        int end = path.indexOf('/', 1);
+        return RESERVED_FIRST_SEGMENTS.contains(end < 0 ? path.substring(1) : path.substring(1, end));
     }
 
     // ---- submit ------------------------------------------------------------------------------------

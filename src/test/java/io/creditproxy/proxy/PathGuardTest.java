@@ -52,4 +52,17 @@ class PathGuardTest {
         assertThat(ProxyRoutes.appOf("workflows/acme/my-flow/run")).isEqualTo("workflows/acme/my-flow");
         assertThat(ProxyRoutes.appOf("comfy/acme/flow")).isEqualTo("comfy/acme/flow");
     }
+
+    @Test
+    void theApplicationsOwnPathsAreWholeFirstSegments() {
+        assertThat(ProxyRoutes.isReserved("/admin/tenants")).isTrue();
+        assertThat(ProxyRoutes.isReserved("/console")).isTrue();
+        assertThat(ProxyRoutes.isReserved("/console/index.html")).isTrue();
+        assertThat(ProxyRoutes.isReserved("/q/health")).isTrue();
+        assertThat(ProxyRoutes.isReserved("/v1/account")).isTrue();
+        assertThat(ProxyRoutes.isReserved("/webhooks/fal/x")).isTrue();
+        assertThat(ProxyRoutes.isReserved("/console-labs/model")).isFalse();
+        assertThat(ProxyRoutes.isReserved("/administrator/app/x")).isFalse();
+        assertThat(ProxyRoutes.isReserved("/fal-ai/flux-1/dev")).isFalse();
+    }
 }
