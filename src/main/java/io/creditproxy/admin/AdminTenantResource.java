@@ -1,5 +1,7 @@
 package io.creditproxy.admin;
 
+import io.creditproxy.common.QueryParams;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.creditproxy.ledger.LedgerEntryView;

@@ -1,5 +1,6 @@
 package io.creditproxy.audit;
 
+import io.creditproxy.common.QueryParams;
 import io.creditproxy.common.ApiException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -25,22 +26,12 @@ public class AdminAuditResource {
     public List<AuditEntry> list(@QueryParam("tenant_id") String tenantId, @QueryParam("model") String model,
                                  @QueryParam("actor") String actor, @QueryParam("action") String action,
                                  @QueryParam("before_id") String beforeId, @QueryParam("limit") String limit) {
-        Long l = number("limit", limit);
+        Long l = QueryParams.optionalLong("limit", limit);
         if (l != null && (l < 1 || l > AuditLog.MAX_PAGE)) {
             throw ApiException.invalidParameter("limit must be between 1 and " + AuditLog.MAX_PAGE);
         }
-        return audit.find(new AuditLog.Filter(number("tenant_id", tenantId), model, actor, action,
-                number("before_id", beforeId), l == null ? null : l.intValue()));
+        return audit.find(new AuditLog.Filter(QueryParams.optionalLong("tenant_id", tenantId), model, actor, action,
+                QueryParams.optionalLong("before_id", beforeId), l == null ? null : l.intValue()));
     }
 
-    private static Long number(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.invalidParameter(name + " must be an integer");
-        }
-    }
 }

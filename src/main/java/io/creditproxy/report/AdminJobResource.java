@@ -1,5 +1,6 @@
 package io.creditproxy.report;
 
+import io.creditproxy.common.QueryParams;
 import io.creditproxy.admin.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -34,9 +35,9 @@ public class AdminJobResource {
                              @QueryParam("to") String to, @QueryParam("tz") String tz,
                              @QueryParam("before") String before, @QueryParam("limit") String limit) {
         ZoneId zone = requests.zone(tz);
-        JobHistoryService.Filter filter = new JobHistoryService.Filter(Params.optionalLong("tenant_id", tenantId),
-                Params.optionalText(model), Params.upper(Params.optionalText(status)), requests.bound("from", from, zone),
-                requests.bound("to", to, zone), Params.optionalUuid("before", before));
+        JobHistoryService.Filter filter = new JobHistoryService.Filter(QueryParams.optionalLong("tenant_id", tenantId),
+                QueryParams.optionalText(model), Params.upper(QueryParams.optionalText(status)), requests.bound("from", from, zone),
+                requests.bound("to", to, zone), QueryParams.optionalUuid("before", before));
         return jobs.list(filter, requests.pageSize(limit), zone);
     }
 
@@ -45,6 +46,6 @@ public class AdminJobResource {
     @RolesAllowed({Roles.ADMIN, Roles.FINANCE})
     @Operation(summary = "One job with its ledger entries and settlement")
     public JobView get(@PathParam("id") String id, @QueryParam("tz") String tz) {
-        return jobs.get(Params.optionalUuid("id", id), null, requests.zone(tz));
+        return jobs.get(QueryParams.optionalUuid("id", id), null, requests.zone(tz));
     }
 }

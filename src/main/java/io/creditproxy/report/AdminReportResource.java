@@ -1,5 +1,6 @@
 package io.creditproxy.report;
 
+import io.creditproxy.common.QueryParams;
 import io.creditproxy.admin.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -35,7 +36,7 @@ public class AdminReportResource {
                           @QueryParam("format") String format) {
         boolean csv = Params.csv(format);
         UsageReport report = reports.report(requests.period(from, to, tz), GroupBy.parse(groupBy),
-                Params.optionalLong("tenant_id", tenantId), Params.optionalText(model));
+                QueryParams.optionalLong("tenant_id", tenantId), QueryParams.optionalText(model));
         return csv ? CsvExport.response(CsvExport.usage(report), "usage.csv")
                 : Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
     }

@@ -1,5 +1,6 @@
 package io.creditproxy.report;
 
+import io.creditproxy.common.QueryParams;
 import io.creditproxy.admin.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -32,9 +33,9 @@ public class AdminStatementResource {
     public Response statement(@PathParam("id") String id, @QueryParam("from") String from, @QueryParam("to") String to,
                               @QueryParam("tz") String tz, @QueryParam("format") String format) {
         boolean csv = Params.csv(format);
-        Long tenantId = Params.optionalLong("id", id);
+        Long tenantId = QueryParams.optionalLong("id", id);
         if (tenantId == null) {
-            throw Params.invalid("id", "id must be a tenant id");
+            throw QueryParams.invalid("id", "id must be a tenant id");
         }
         Statement statement = statements.statement(tenantId, requests.period(from, to, tz));
         return csv ? CsvExport.response(CsvExport.statement(statement), "statement-" + tenantId + ".csv")

@@ -1,5 +1,6 @@
 package io.creditproxy.report;
 
+import io.creditproxy.common.QueryParams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,11 +25,11 @@ public record GroupBy(boolean tenant, boolean model, Granularity period) {
                     case "day", "month" -> {
                         Granularity g = Granularity.valueOf(p);
                         if (period != null && period != g) {
-                            throw Params.invalid("group_by", "group_by may hold day or month, not both");
+                            throw QueryParams.invalid("group_by", "group_by may hold day or month, not both");
                         }
                         period = g;
                     }
-                    default -> throw Params.invalid("group_by",
+                    default -> throw QueryParams.invalid("group_by",
                             "group_by must be a comma list of tenant, model, day, month (got '"
                                     + (p.length() > 20 ? p.substring(0, 20) + "..." : p) + "')");
                 }

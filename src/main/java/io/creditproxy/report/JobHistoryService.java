@@ -1,5 +1,6 @@
 package io.creditproxy.report;
 
+import io.creditproxy.common.QueryParams;
 import io.creditproxy.common.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -43,7 +44,7 @@ public class JobHistoryService {
     /** Newest first (created_at, then id), keyset paged by the last job id of the previous page. */
     public JobView.Page list(Filter f, int limit, ZoneId zone) {
         if (f.status() != null && !STATUSES.contains(f.status())) {
-            throw Params.invalid("status", "status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()));
+            throw QueryParams.invalid("status", "status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()));
         }
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS
                 + " FROM jobs j LEFT JOIN settlements s ON s.job_id = j.id WHERE true");

@@ -1,5 +1,6 @@
 package io.creditproxy.report;
 
+import io.creditproxy.common.QueryParams;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -17,7 +18,7 @@ public record ReportPeriod(ZoneId zone, OffsetDateTime from, OffsetDateTime to) 
         OffsetDateTime start = from == null || from.isBlank() ? midnight(firstOfMonth, zone) : instant("from", from, zone);
         OffsetDateTime end = to == null || to.isBlank() ? midnight(firstOfMonth.plusMonths(1), zone) : instant("to", to, zone);
         if (!start.isBefore(end)) {
-            throw Params.invalid("to", "to must be after from (the period is [from, to))");
+            throw QueryParams.invalid("to", "to must be after from (the period is [from, to))");
         }
         return new ReportPeriod(zone, start, end);
     }
@@ -39,7 +40,7 @@ public record ReportPeriod(ZoneId zone, OffsetDateTime from, OffsetDateTime to) 
             }
             return OffsetDateTime.parse(t);
         } catch (DateTimeParseException e) {
-            throw Params.invalid(name, name + " must be a date (YYYY-MM-DD) or an ISO-8601 timestamp with offset");
+            throw QueryParams.invalid(name, name + " must be a date (YYYY-MM-DD) or an ISO-8601 timestamp with offset");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.creditproxy.report;
 
+import io.creditproxy.common.QueryParams;
 import io.creditproxy.tenant.Caller;
 import io.creditproxy.tenant.TenantAuthenticator;
 import jakarta.ws.rs.GET;
@@ -55,17 +56,17 @@ public class TenantUsageResource {
         boolean csv = Params.csv(format);
         if (groupBy != null && !groupBy.isBlank()) {
             UsageReport report = reports.report(requests.period(from, to, tz), GroupBy.parse(groupBy), caller.tenantId(),
-                    Params.optionalText(model));
+                    QueryParams.optionalText(model));
             return csv ? CsvExport.response(CsvExport.usage(report), "usage.csv")
                     : Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
         }
         if (csv) {
-            throw Params.invalid("format", "format=csv needs group_by (the job list is JSON)");
+            throw QueryParams.invalid("format", "format=csv needs group_by (the job list is JSON)");
         }
         ZoneId zone = requests.zone(tz);
-        JobHistoryService.Filter filter = new JobHistoryService.Filter(caller.tenantId(), Params.optionalText(model),
-                Params.upper(Params.optionalText(status)), requests.bound("from", from, zone), requests.bound("to", to, zone),
-                Params.optionalUuid("before", before));
+        JobHistoryService.Filter filter = new JobHistoryService.Filter(caller.tenantId(), QueryParams.optionalText(model),
+                Params.upper(QueryParams.optionalText(status)), requests.bound("from", from, zone), requests.bound("to", to, zone),
+                QueryParams.optionalUuid("before", before));
         return Response.ok(jobs.list(filter, requests.pageSize(limit), zone), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
@@ -75,7 +76,7 @@ public class TenantUsageResource {
     public JobView job(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("job_id") String jobId,
                        @QueryParam("tz") String tz) {
         Caller caller = authenticator.authenticate(authorization);
-        return jobs.get(Params.optionalUuid("job_id", jobId), caller.tenantId(), requests.zone(tz));
+        return jobs.get(QueryParams.optionalUuid("job_id", jobId), caller.tenantId(), requests.zone(tz));
     }
 
     /** Your statement for [from, to) (default: this month): opening balance, every entry, closing balance. */

@@ -1,5 +1,6 @@
 package io.creditproxy.report;
 
+import io.creditproxy.common.QueryParams;
 import io.creditproxy.common.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -33,11 +34,11 @@ public class TimeZones {
         try {
             zone = ZoneId.of(n);
         } catch (DateTimeException e) {
-            throw Params.invalid("tz", "tz must be an IANA time zone such as Asia/Shanghai or UTC (got '" + shorten(n) + "')");
+            throw QueryParams.invalid("tz", "tz must be an IANA time zone such as Asia/Shanghai or UTC (got '" + shorten(n) + "')");
         }
         boolean region = !(zone instanceof ZoneOffset) && !n.startsWith("UTC+") && !n.startsWith("UTC-") && !n.startsWith("GMT+") && !n.startsWith("GMT-");
         if (!region || !postgresNames().contains(n)) {
-            throw Params.invalid("tz", "tz must be an IANA time zone such as Asia/Shanghai or UTC (got '" + shorten(n) + "')");
+            throw QueryParams.invalid("tz", "tz must be an IANA time zone such as Asia/Shanghai or UTC (got '" + shorten(n) + "')");
         }
         return zone;
     }

@@ -1,6 +1,6 @@
 package io.creditproxy.cache;
 
-import static io.creditproxy.limits.ControlsFixtures.eventually;
+import static io.creditproxy.support.ProxyCalls.eventually;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

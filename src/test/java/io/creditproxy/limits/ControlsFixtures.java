@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.creditproxy.support.Fixtures;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /** Helpers for the controls' tests, on top of {@link Fixtures}: keys with controls, tenant changes, polling. */
 public final class ControlsFixtures {
@@ -56,23 +53,5 @@ public final class ControlsFixtures {
 
     public static long id(Map<String, Object> m) {
         return ((Number) m.get("id")).longValue();
-    }
-
-    public static <T> T eventually(Duration timeout, Supplier<T> attempt, Predicate<T> done) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        T last = attempt.get();
-        while (!done.test(last)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout + "; last value: " + last);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            last = attempt.get();
-        }
-        return last;
     }
 }

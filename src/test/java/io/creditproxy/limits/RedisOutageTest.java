@@ -1,6 +1,7 @@
 package io.creditproxy.limits;
 
-import static io.creditproxy.limits.ControlsFixtures.eventually;
+import io.creditproxy.support.PrivateRedis;
+import static io.creditproxy.support.ProxyCalls.eventually;
 import static io.creditproxy.limits.ControlsFixtures.issueKey;
 import static io.creditproxy.limits.ControlsFixtures.patchTenant;
 import static io.creditproxy.limits.ControlsFixtures.submit;

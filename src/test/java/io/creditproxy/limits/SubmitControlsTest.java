@@ -157,10 +157,10 @@ class SubmitControlsTest {
 
         // the first job completes and is settled (here by the tenant's poll): its slot comes back
         String statusUrl = first.jsonPath().getString("status_url");
-        ControlsFixtures.eventually(java.time.Duration.ofSeconds(15),
+        io.creditproxy.support.ProxyCalls.eventually(java.time.Duration.ofSeconds(15),
                 () -> given().header("Authorization", "Bearer " + key).get(statusUrl).jsonPath().getString("status"),
                 "COMPLETED"::equals);
-        ControlsFixtures.eventually(java.time.Duration.ofSeconds(10),
+        io.creditproxy.support.ProxyCalls.eventually(java.time.Duration.ofSeconds(10),
                 () -> submit(key, FLUX, "{\"prompt\":\"third [sandbox:slow]\"}").statusCode(), status -> status == 200);
         assertThat(Fixtures.balance(tenant)).isEqualTo(TOP_UP - 2 * 750);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
@@ -171,7 +171,7 @@ class SubmitControlsTest {
         slots.release(tenant, open);
         slots.release(tenant, open);
         // the release is sent without waiting for Redis' answer
-        ControlsFixtures.eventually(java.time.Duration.ofSeconds(5),
+        io.creditproxy.support.ProxyCalls.eventually(java.time.Duration.ofSeconds(5),
                 () -> submit(key, FLUX, "{\"prompt\":\"fifth\"}").statusCode(), status -> status == 200);
 
         // lifting the limit applies at once
@@ -196,7 +196,7 @@ class SubmitControlsTest {
                 });
         slots.release(tenant, a);
         slots.release(tenant, a);
-        ControlsFixtures.eventually(java.time.Duration.ofSeconds(5), () -> {
+        io.creditproxy.support.ProxyCalls.eventually(java.time.Duration.ofSeconds(5), () -> {
             try {
                 slots.acquire(tenant, c);
                 return true;

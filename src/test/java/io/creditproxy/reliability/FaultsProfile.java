@@ -1,5 +1,6 @@
 package io.creditproxy.reliability;
 
+import io.creditproxy.support.PrivateRedis;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package io.creditproxy.reliability;
 
+import io.creditproxy.support.PrivateRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

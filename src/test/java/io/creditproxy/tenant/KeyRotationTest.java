@@ -1,6 +1,6 @@
 package io.creditproxy.tenant;
 
-import static io.creditproxy.limits.ControlsFixtures.eventually;
+import static io.creditproxy.support.ProxyCalls.eventually;
 import static io.creditproxy.limits.ControlsFixtures.issueKey;
 import static io.creditproxy.limits.ControlsFixtures.submit;
 import static io.restassured.RestAssured.given;

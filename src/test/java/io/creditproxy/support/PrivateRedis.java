@@ -1,4 +1,4 @@
-package io.creditproxy.limits;
+package io.creditproxy.support;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -9,12 +9,12 @@ import java.time.Duration;
  * A redis-server of the test's own on a free port, which the test stops and starts again to see what the
  * application does while Redis is away and after it is back. Nothing is persisted; the process is ended with the JVM.
  */
-final class PrivateRedis {
+public final class PrivateRedis {
 
     private final int port;
     private Process process;
 
-    PrivateRedis() {
+    public PrivateRedis() {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         } catch (IOException e) {
@@ -23,11 +23,11 @@ final class PrivateRedis {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
-    synchronized void start() {
+    public synchronized void start() {
         if (process != null && process.isAlive()) {
             return;
         }
@@ -49,7 +49,7 @@ final class PrivateRedis {
         }
     }
 
-    synchronized void stop() {
+    public synchronized void stop() {
         if (process == null) {
             return;
         }
