@@ -4,7 +4,9 @@
 #   bench/run.sh                      # build, start everything, measure, check the money, print the table
 #   SKIP_BUILD=1 bench/run.sh         # reuse target/quarkus-app
 #   DURATION=30 bench/run.sh          # seconds per scenario (default 15)
+#   WARMUP=60 bench/run.sh            # seconds of warm-up load, submits then polls (default 30 each)
 #   WRITE_RESULTS=1 bench/run.sh      # also write the figures and the machine into bench/RESULTS.md
+#   JFR=1 bench/run.sh                # also record a Java Flight Recording of the proxy and print its hottest frames
 #
 # What runs, all on localhost and stopped by the script whatever happens:
 #   - a canned fal: nginx answering fal-shaped JSON (submit 200 with $request_id and fal URLs, status 202
@@ -21,6 +23,8 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 DURATION=${DURATION:-15}
+# the JIT needs a while on 2 shared cores: measured figures were still climbing after 20 s of load
+WARMUP=${WARMUP:-30}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 DB=${BENCH_DB:-cp_bench_proxy}
@@ -34,6 +38,10 @@ PSQL="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt"
 WORK=$(mktemp -d /tmp/bench-proxy.XXXXXX)
 APP_PID=
 NGINX_STARTED=
+if [ -n "${JFR:-}" ]; then
+  KEEP_WORK=1
+  JAVA_OPTS="$JAVA_OPTS -XX:StartFlightRecording=filename=$WORK/proxy.jfr,settings=profile,dumponexit=true"
+fi
 
 cleanup() {
   if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; fi
@@ -169,12 +177,12 @@ sample_rss() {
   done
 }
 
-echo "== warm-up (JIT, pools, caches): $DURATION s of submits, then of polls"
-run warm "http://127.0.0.1:$PROXY_PORT" submit.lua "$WORK/keys.txt" 0 "$DURATION"
+echo "== warm-up (JIT, pools, caches): $WARMUP s of submits, then of polls"
+run warm "http://127.0.0.1:$PROXY_PORT" submit.lua "$WORK/keys.txt" 0 "$WARMUP"
 check warm
 $PSQL -d "$DB" -c "SELECT k, j.request_id FROM jobs j JOIN (SELECT tenant_id, 'cp_bench_${RUN}_' || tenant_id AS k FROM api_keys) a
                    USING (tenant_id) WHERE j.request_id IS NOT NULL ORDER BY random() LIMIT 5000" | tr '|' ' ' >"$WORK/polls.txt"
-run warm-poll "http://127.0.0.1:$PROXY_PORT" poll.lua "$WORK/polls.txt" 0 "$DURATION"
+run warm-poll "http://127.0.0.1:$PROXY_PORT" poll.lua "$WORK/polls.txt" 0 "$WARMUP"
 check warm-poll
 
 sample_rss &
@@ -283,7 +291,14 @@ if [ -n "${WRITE_RESULTS:-}" ]; then
   } >bench/RESULTS.md
   echo "(written to bench/RESULTS.md)"
 fi
-if [ -n "${KEEP_WORK:-}" ]; then cp "$WORK/app.log" "$WORK/app.log.kept" 2>/dev/null || true; fi
+if [ -n "${JFR:-}" ]; then
+  kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=
+  echo "== hottest frames (top of stack, then the proxy's own code), from $WORK/proxy.jfr"
+  jfr print --events jdk.ExecutionSample "$WORK/proxy.jfr" >"$WORK/samples.txt"
+  awk '/stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/line:.*/, ""); print}' "$WORK/samples.txt" | sort | uniq -c | sort -rn | head -25
+  awk '/stackTrace = \[/ {s = 1; next} s && /io\.creditproxy/ {sub(/^ +/, ""); sub(/line:.*/, ""); print; s = 0} /^\]/ {s = 0}' \
+    "$WORK/samples.txt" | sort | uniq -c | sort -rn | head -15
+fi
 
 if [ "$BAD_TENANTS" != "0" ] || [ "$BAD_JOBS" != "0" ] || [ "$NEGATIVE" != "0" ] || [ "$FAILED" != "0" ]; then
   echo "FAILED: the money or the requests did not check out"

@@ -3,20 +3,28 @@ package io.creditproxy.limits;
 import io.creditproxy.cache.Invalidation;
 import io.creditproxy.tenant.ModelPatterns;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keys' and tenants' controls kept in this process for {@code limits.controls-cache-ttl}, read from PostgreSQL on a
  * miss. Dropped on an {@link Invalidation} (this instance's own changes at once, other instances' through Redis
  * pub/sub), so a revoked or restricted key and a changed multiplier take effect everywhere within a second.
+ *
+ * <p>Entries in use are reloaded in bulk before they expire ({@link #refreshInUse}, every second, two queries for
+ * all of them), so a busy key never waits for PostgreSQL on its requests and polls stay on the event loop; the TTL
+ * still bounds how stale an entry can be when an invalidation is lost. Entries unused for a minute are dropped.
  */
 @ApplicationScoped
 public class ControlsCache {
@@ -34,8 +42,29 @@ public class ControlsCache {
                           Integer rateLimitRpm, String redisScope) {
     }
 
-    private record Cached<T>(T value, long loadedAtNanos) {
+    private static final class Cached<T> {
+        final T value;
+        final long loadedAtNanos;
+        volatile long usedAtNanos;
+
+        Cached(T value, long loadedAtNanos, long usedAtNanos) {
+            this.value = value;
+            this.loadedAtNanos = loadedAtNanos;
+            this.usedAtNanos = usedAtNanos;
+        }
+
+        T value() {
+            return value;
+        }
+
+        long loadedAtNanos() {
+            return loadedAtNanos;
+        }
     }
+
+    /** Entries not read for this long are not refreshed but dropped. */
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final int REFRESH_CHUNK = 1000;
 
     private final EntityManager em;
     private final long ttlNanos;
@@ -73,7 +102,12 @@ public class ControlsCache {
 
     private <T> T fresh(Map<Long, Cached<T>> map, long id) {
         Cached<T> c = map.get(id);
-        return c != null && System.nanoTime() - c.loadedAtNanos() < ttlNanos ? c.value() : null;
+        long now = System.nanoTime();
+        if (c != null && now - c.loadedAtNanos() < ttlNanos) {
+            c.usedAtNanos = now;
+            return c.value();
+        }
+        return null;
     }
 
     /** null when the tenant does not exist */
@@ -115,49 +149,108 @@ public class ControlsCache {
     }
 
     private <T> T cached(Map<Long, Cached<T>> map, long id, java.util.function.Supplier<T> loader) {
-        Cached<T> c = map.get(id);
-        if (c != null && System.nanoTime() - c.loadedAtNanos() < ttlNanos) {
-            return c.value();
+        T known = fresh(map, id);
+        if (known != null) {
+            return known;
         }
         long gen = generation.get();
         T value = QuarkusTransaction.joiningExisting().call(loader::get);
         if (value != null && generation.get() == gen) {
-            map.put(id, new Cached<>(value, System.nanoTime()));
+            long now = System.nanoTime();
+            map.put(id, new Cached<>(value, now, now));
         }
         return value;
     }
 
-    private KeyRow loadKey(long keyId) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
-                        SELECT id, tenant_id, revoked_at IS NOT NULL, expires_at, allowed_models, rate_limit_rpm,
-                               id || '-' || CAST(floor(extract(epoch FROM created_at) * 1000000) AS bigint)
-                        FROM api_keys WHERE id = ?1""")
-                .setParameter(1, keyId)
-                .getResultList();
-        if (rows.isEmpty()) {
-            return null;
+    /**
+     * Reloads, in bulk, the entries read lately that are past half their TTL; drops those unused for a minute. A
+     * reload that races with an invalidation is thrown away (the next run or the next miss loads it again).
+     */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshInUse() {
+        refresh(keys, ids -> QuarkusTransaction.requiringNew().call(() -> loadKeys(ids)));
+        refresh(tenants, ids -> QuarkusTransaction.requiringNew().call(() -> loadTenants(ids)));
+    }
+
+    private <T> void refresh(Map<Long, Cached<T>> map, java.util.function.Function<List<Long>, Map<Long, T>> loader) {
+        long now = System.nanoTime();
+        List<Long> due = new ArrayList<>();
+        for (Map.Entry<Long, Cached<T>> e : map.entrySet()) {
+            Cached<T> c = e.getValue();
+            if (now - c.usedAtNanos > IDLE_NANOS) {
+                map.remove(e.getKey(), c);
+            } else if (now - c.loadedAtNanos() >= ttlNanos / 2) {
+                due.add(e.getKey());
+            }
         }
-        Object[] r = rows.get(0);
-        return new KeyRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), Boolean.TRUE.equals(r[2]),
-                time(r[3]), ModelPatterns.split((String) r[4]), r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6]);
+        for (int from = 0; from < due.size(); from += REFRESH_CHUNK) {
+            List<Long> ids = due.subList(from, Math.min(due.size(), from + REFRESH_CHUNK));
+            long gen = generation.get();
+            long loadedAt = System.nanoTime();
+            Map<Long, T> rows = loader.apply(ids);
+            if (generation.get() != gen) {
+                return;
+            }
+            for (Long id : ids) {
+                Cached<T> old = map.get(id);
+                T value = rows.get(id);
+                if (old == null) {
+                    continue;
+                }
+                if (value == null) {
+                    map.remove(id, old); // deleted: the next request finds out from PostgreSQL
+                } else {
+                    map.replace(id, old, new Cached<>(value, loadedAt, old.usedAtNanos));
+                }
+            }
+        }
+    }
+
+    private static final String KEY_COLUMNS = """
+            SELECT id, tenant_id, revoked_at IS NOT NULL, expires_at, allowed_models, rate_limit_rpm,
+                   id || '-' || CAST(floor(extract(epoch FROM created_at) * 1000000) AS bigint)
+            FROM api_keys""";
+
+    private static final String TENANT_COLUMNS = """
+            SELECT id, price_multiplier, max_concurrent_jobs,
+                   id || '-' || CAST(floor(extract(epoch FROM created_at) * 1000000) AS bigint)
+            FROM tenants""";
+
+    private KeyRow loadKey(long keyId) {
+        return loadKeys(List.of(keyId)).get(keyId);
     }
 
     private TenantControls loadTenant(long tenantId) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
-                        SELECT id, price_multiplier, max_concurrent_jobs,
-                               id || '-' || CAST(floor(extract(epoch FROM created_at) * 1000000) AS bigint)
-                        FROM tenants WHERE id = ?1""")
-                .setParameter(1, tenantId)
-                .getResultList();
-        if (rows.isEmpty()) {
-            return null;
+        return loadTenants(List.of(tenantId)).get(tenantId);
+    }
+
+    private Map<Long, KeyRow> loadKeys(List<Long> ids) {
+        Map<Long, KeyRow> found = new HashMap<>();
+        for (Object[] r : rows(KEY_COLUMNS, ids)) {
+            KeyRow k = new KeyRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), Boolean.TRUE.equals(r[2]),
+                    time(r[3]), ModelPatterns.split((String) r[4]), r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6]);
+            found.put(k.keyId(), k);
         }
-        Object[] r = rows.get(0);
-        BigDecimal m = ((BigDecimal) r[1]).stripTrailingZeros();
-        return new TenantControls(tenantId, m.scale() < 0 ? m.setScale(0) : m, r[2] == null ? null : ((Number) r[2]).intValue(),
-                (String) r[3]);
+        return found;
+    }
+
+    private Map<Long, TenantControls> loadTenants(List<Long> ids) {
+        Map<Long, TenantControls> found = new HashMap<>();
+        for (Object[] r : rows(TENANT_COLUMNS, ids)) {
+            long tenantId = ((Number) r[0]).longValue();
+            BigDecimal m = ((BigDecimal) r[1]).stripTrailingZeros();
+            found.put(tenantId, new TenantControls(tenantId, m.scale() < 0 ? m.setScale(0) : m,
+                    r[2] == null ? null : ((Number) r[2]).intValue(), (String) r[3]));
+        }
+        return found;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object[]> rows(String select, List<Long> ids) {
+        if (ids.size() == 1) {
+            return em.createNativeQuery(select + " WHERE id = ?1").setParameter(1, ids.get(0)).getResultList();
+        }
+        return em.createNativeQuery(select + " WHERE id IN (?1)").setParameter(1, ids).getResultList();
     }
 
     private static OffsetDateTime time(Object o) {

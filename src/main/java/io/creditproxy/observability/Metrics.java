@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,8 @@ public class Metrics {
     private final TransactionSynchronizationRegistry transactions;
     private final int maxModelLabels;
     private final Set<String> modelLabels = ConcurrentHashMap.newKeySet();
+    /** Timers by their labels (bounded: routes, statuses and at most max-model-labels models). */
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final AtomicLong openJobs = new AtomicLong();
 
     public Metrics(MeterRegistry registry, TransactionSynchronizationRegistry transactions, ObservabilityConfig config) {
@@ -42,16 +45,22 @@ public class Metrics {
 
     /** One answered request: route (submit, status, result, cancel, stream, tenant, admin, webhook), model, status. */
     public void request(String route, String model, int status, long nanos) {
-        Timer.builder(REQUESTS).description("Answered requests by route, model and HTTP status")
-                .tag("route", route).tag("model", modelLabel(model)).tag("status", Integer.toString(status))
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        String label = modelLabel(model);
+        // one lookup per request: building tags and registering a meter sorts and hashes them every time
+        timers.computeIfAbsent(route + '\n' + label + '\n' + status, k -> Timer.builder(REQUESTS)
+                        .description("Answered requests by route, model and HTTP status")
+                        .tag("route", route).tag("model", label).tag("status", Integer.toString(status))
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One call to fal (or the sandbox): operation (submit, status, result, cancel) and outcome (HTTP status or error). */
     public void upstream(String operation, String outcome, long nanos) {
-        Timer.builder(UPSTREAM).description("Latency of calls to the fal upstream")
-                .tag("operation", operation).tag("outcome", outcome)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        timers.computeIfAbsent(UPSTREAM + '\n' + operation + '\n' + outcome, k -> Timer.builder(UPSTREAM)
+                        .description("Latency of calls to the fal upstream")
+                        .tag("operation", operation).tag("outcome", outcome)
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**

@@ -68,13 +68,11 @@ public class ProxyRoutes {
     private final long maxBodyBytes;
     private final SubmitControls controls;
     private final JobSlots slots;
-    private final TenantLanes lanes;
 
     public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PricingService pricing,
                        ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, FalProbe probe,
                        WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config,
-                       SubmitControls controls, JobSlots slots, TenantLanes lanes) {
-        this.lanes = lanes;
+                       SubmitControls controls, JobSlots slots) {
         this.controls = controls;
         this.slots = slots;
         this.fal = fal;
@@ -180,8 +178,7 @@ public class ProxyRoutes {
         Reservation reservation;
         try {
             String key = idempotencyKey;
-            reservation = lanes.inTurn(caller.tenantId(),
-                    () -> reservations.reserve(caller, quote, jobId, key, requestHash, webhook));
+            reservation = reservations.reserve(caller, quote, jobId, key, requestHash, webhook);
         } catch (RuntimeException e) {
             slots.release(caller.tenantId(), jobId);
             throw e;

@@ -1,23 +1,44 @@
 package io.creditproxy.proxy;
 
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.GroupCommit;
+import io.creditproxy.config.ProxyConfig;
+import io.creditproxy.ledger.InsufficientCreditsException;
 import io.creditproxy.ledger.LedgerKind;
 import io.creditproxy.ledger.LedgerService;
-import io.creditproxy.ledger.Movement;
+import io.creditproxy.observability.Metrics;
 import io.creditproxy.pricing.Quote;
 import io.creditproxy.settlement.Outcome;
 import io.creditproxy.settlement.SettlementConfig;
 import io.creditproxy.settlement.SettlementService;
 import io.creditproxy.tenant.Caller;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Where a submit is charged. {@link #reserve} takes the price from the balance and writes the job row and
  * the ledger entry in one transaction, before anything is forwarded; {@link #accepted} and
  * {@link #rejected} record fal's answer, and a rejection gives the whole price back exactly once.
+ *
+ * <p>Reservations and accepted answers are group-committed ({@link GroupCommit}): the submits waiting at the same
+ * moment share one transaction and one commit. A tenant's reservations always go to the same lane, in the order
+ * they came; inside a batch they are written by tenant id, so batches (of this and other instances) lock tenant
+ * rows in the same order. Each reservation is one statement with the same rule as {@link LedgerService#apply}: a
+ * conditional update of the balance (never below minus the credit limit) and the ledger entry with the balance
+ * after it.
  */
 @ApplicationScoped
 @Transactional
@@ -33,17 +54,88 @@ public class ReservationService {
     public record Replay(int status, String body) implements Reservation {
     }
 
+    private static final Logger LOG = Logger.getLogger(ReservationService.class);
+
+    /** How long a submit waits for its batch to commit before answering 503 (the reconciler repairs the rest). */
+    private static final long COMMIT_WAIT_MILLIS = 30_000;
+
+    /** Charge the price and insert the job, only if the balance covers it; the ledger entry carries balance_after. */
+    private static final String RESERVE_SQL = """
+            WITH charged AS (
+                UPDATE tenants SET balance = balance - ?
+                WHERE id = ? AND balance - ? >= -credit_limit
+                RETURNING balance),
+            job AS (
+                INSERT INTO jobs (id, tenant_id, api_key_id, model_id, status, unit, quantity, usd_unit_price,
+                                  price_factor, exchange_rate, credits_per_cny, price_credits, tenant_webhook,
+                                  idempotency_key, request_hash, updated_at,
+                                  price_version_id, rate_version_id, price_multiplier)
+                SELECT ?, ?, ?, ?, 'RESERVED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ? FROM charged
+                ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+                RETURNING id),
+            entry AS (
+                INSERT INTO ledger_entries (tenant_id, amount, balance_after, kind, job_id)
+                SELECT ?, ?, charged.balance, 'reserve', job.id FROM charged, job)
+            SELECT (SELECT balance FROM charged), (SELECT count(*) FROM job), (SELECT balance FROM tenants WHERE id = ?)""";
+
+    private static final String UNDO_CHARGE_SQL = "UPDATE tenants SET balance = balance + ? WHERE id = ?";
+
+    private static final String FIRST_WITH_KEY_SQL =
+            "SELECT request_hash, response_status, response_body FROM jobs WHERE tenant_id = ? AND idempotency_key = ?";
+
+    private static final String ACCEPTED_SQL = """
+            UPDATE jobs SET status = 'SUBMITTED', request_id = ?, status_url = ?, response_url = ?,
+                   cancel_url = ?, response_status = ?, response_body = ?, fal_status = 'IN_QUEUE',
+                   next_check_at = now() + make_interval(secs => ?), updated_at = now()
+            WHERE id = ? AND status = 'RESERVED'""";
+
+    /** A submit to reserve. */
+    private record Charge(Caller caller, Quote quote, UUID jobId, String idempotencyKey, String requestHash,
+                          String tenantWebhook) {
+    }
+
+    /** What the batch found: reserved, the first answer under the same key, or the balance that did not cover it. */
+    private sealed interface Charged {
+    }
+
+    private record Done(UUID jobId) implements Charged {
+    }
+
+    private record Duplicate(String requestHash, Integer status, String body) implements Charged {
+    }
+
+    private record Short(Long balance) implements Charged {
+    }
+
+    private record Answer(UUID jobId, String requestId, String statusUrl, String responseUrl, String cancelUrl,
+                          int httpStatus, String body) {
+    }
+
     private final EntityManager em;
-    private final LedgerService ledger;
     private final SettlementService settlements;
     private final SettlementConfig settlementConfig;
+    private final Metrics metrics;
+    private final GroupCommit<Charge, Charged> reservations;
+    private final GroupCommit<Answer, Boolean> answers;
 
-    public ReservationService(EntityManager em, LedgerService ledger, SettlementService settlements,
-                              SettlementConfig settlementConfig) {
+    public ReservationService(EntityManager em, SettlementService settlements, SettlementConfig settlementConfig,
+                              Metrics metrics, DataSource dataSource, ProxyConfig config) {
         this.em = em;
-        this.ledger = ledger;
         this.settlements = settlements;
         this.settlementConfig = settlementConfig;
+        this.metrics = metrics;
+        int lanes = config.commitLanes();
+        int maxBatch = config.commitMaxBatch();
+        this.reservations = new GroupCommit<>("reservations", dataSource, lanes, maxBatch,
+                c -> c.caller().tenantId(), this::reserveBatch);
+        this.answers = new GroupCommit<>("submit-answers", dataSource, 1, maxBatch,
+                a -> 0, this::answerBatch);
+    }
+
+    @PreDestroy
+    void stop() {
+        reservations.stop();
+        answers.stop();
     }
 
     /**
@@ -51,81 +143,170 @@ public class ReservationService {
      * @throws ApiException 422 when the Idempotency-Key was used with another body, 409 while its first
      *                      request is still being forwarded
      */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public Reservation reserve(Caller caller, Quote quote, String idempotencyKey, String requestHash, String tenantWebhook) {
         return reserve(caller, quote, UUID.randomUUID(), idempotencyKey, requestHash, tenantWebhook);
     }
 
     /** The same with the job id chosen by the caller (it already holds the job's concurrency slot under that id). */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public Reservation reserve(Caller caller, Quote quote, UUID jobId, String idempotencyKey, String requestHash,
                                String tenantWebhook) {
-        // The unique (tenant_id, idempotency_key) constraint decides which of two racing replays wins;
-        // the loser waits for the winner's commit here and then sees its row.
-        int inserted = em.createNativeQuery("""
-                        INSERT INTO jobs (id, tenant_id, api_key_id, model_id, status, unit, quantity, usd_unit_price,
-                                          price_factor, exchange_rate, credits_per_cny, price_credits, tenant_webhook,
-                                          idempotency_key, request_hash, updated_at,
-                                          price_version_id, rate_version_id, price_multiplier)
-                        VALUES (?1, ?2, ?3, ?4, 'RESERVED', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, now(), ?15, ?16, ?17)
-                        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING""")
-                .setParameter(1, jobId)
-                .setParameter(2, caller.tenantId())
-                .setParameter(3, caller.keyId())
-                .setParameter(4, quote.modelId())
-                .setParameter(5, quote.unit())
-                .setParameter(6, quote.quantity())
-                .setParameter(7, quote.usdUnitPrice())
-                .setParameter(8, quote.factor())
-                .setParameter(9, quote.exchangeRate())
-                .setParameter(10, quote.creditsPerCny())
-                .setParameter(11, quote.credits())
-                .setParameter(12, tenantWebhook)
-                .setParameter(13, idempotencyKey)
-                .setParameter(14, requestHash)
-                // the price version, rate version and tenant multiplier in force are frozen with the job
-                .setParameter(15, quote.priceVersionId())
-                .setParameter(16, quote.rateVersionId())
-                .setParameter(17, quote.priceMultiplier())
-                .executeUpdate();
-        if (inserted == 0) {
-            return replay(caller.tenantId(), idempotencyKey, requestHash);
+        if (quote.credits() <= 0) {
+            throw ApiException.invalidParameter("amount must not be 0");
         }
-        ledger.apply(Movement.forJob(caller.tenantId(), -quote.credits(), LedgerKind.RESERVE, jobId));
-        return new Reserved(jobId);
-    }
-
-    private Replay replay(long tenantId, String idempotencyKey, String requestHash) {
-        Job first = em.createQuery("FROM Job WHERE tenantId = ?1 AND idempotencyKey = ?2", Job.class)
-                .setParameter(1, tenantId)
-                .setParameter(2, idempotencyKey)
-                .getSingleResult();
-        if (!first.requestHash.equals(requestHash)) {
+        Charged charged = commit(reservations, new Charge(caller, quote, jobId, idempotencyKey, requestHash, tenantWebhook));
+        if (charged instanceof Done) {
+            metrics.ledgerMovement(LedgerKind.RESERVE.dbName(), -quote.credits()); // committed: counted at once
+            return new Reserved(jobId);
+        }
+        if (charged instanceof Short s) {
+            if (s.balance() == null) {
+                throw ApiException.notFound("unknown_tenant", "No tenant with id " + caller.tenantId() + ".");
+            }
+            throw new InsufficientCreditsException(s.balance(), quote.credits());
+        }
+        Duplicate first = (Duplicate) charged;
+        if (!first.requestHash().equals(requestHash)) {
             throw new ApiException(422, "idempotency_key_reused",
                     "This Idempotency-Key was already used with a different request.");
         }
-        if (first.responseStatus == null) {
+        if (first.status() == null) {
             throw ApiException.conflict("idempotency_in_progress",
                     "The first request with this Idempotency-Key is still being processed; retry shortly.");
         }
-        return new Replay(first.responseStatus, first.responseBody);
+        return new Replay(first.status(), first.body());
     }
 
     /** fal accepted the submit: remember its request id and URLs (ownership), and the answer for replays. */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public void accepted(UUID jobId, String requestId, String statusUrl, String responseUrl, String cancelUrl,
                          int httpStatus, String body) {
-        em.createNativeQuery("""
-                        UPDATE jobs SET status = 'SUBMITTED', request_id = ?2, status_url = ?3, response_url = ?4,
-                               cancel_url = ?5, response_status = ?6, response_body = ?7, fal_status = 'IN_QUEUE',
-                               next_check_at = now() + make_interval(secs => ?8), updated_at = now()
-                        WHERE id = ?1 AND status = 'RESERVED'""")
-                .setParameter(1, jobId)
-                .setParameter(2, requestId)
-                .setParameter(3, statusUrl)
-                .setParameter(4, responseUrl)
-                .setParameter(5, cancelUrl)
-                .setParameter(6, httpStatus)
-                .setParameter(7, body)
-                .setParameter(8, (double) settlementConfig.firstCheckAfter().toMillis() / 1000)
-                .executeUpdate();
+        commit(answers, new Answer(jobId, requestId, statusUrl, responseUrl, cancelUrl, httpStatus, body));
+    }
+
+    private static <I, O> O commit(GroupCommit<I, O> lanes, I item) {
+        try {
+            return lanes.submitAndWait(item, COMMIT_WAIT_MILLIS);
+        } catch (GroupCommit.OutcomeUnknownException e) {
+            // a reservation that did commit is voided by the reconciler as an orphan: it was never forwarded
+            LOG.warnf("%s", e.getMessage());
+            throw new ApiException(503, "unavailable", "The database did not answer in time; nothing was forwarded. Retry.");
+        }
+    }
+
+    /** One transaction for every reservation waiting in a lane; tenants in ascending order, each tenant's in turn. */
+    private List<Charged> reserveBatch(Connection c, List<Charge> batch) throws SQLException {
+        Integer[] order = new Integer[batch.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, Comparator.comparingLong(i -> batch.get(i).caller().tenantId())); // stable
+        Charged[] results = new Charged[batch.size()];
+        try (PreparedStatement reserve = c.prepareStatement(RESERVE_SQL);
+             PreparedStatement first = c.prepareStatement(FIRST_WITH_KEY_SQL)) {
+            for (int i : order) {
+                results[i] = reserveOne(c, reserve, first, batch.get(i));
+            }
+        }
+        return List.of(results);
+    }
+
+    private static Charged reserveOne(Connection c, PreparedStatement reserve, PreparedStatement first, Charge charge)
+            throws SQLException {
+        long tenant = charge.caller().tenantId();
+        if (charge.idempotencyKey() != null) {
+            // a replay answers what the first request got, whatever the balance is now
+            Duplicate seen = firstWithKey(first, tenant, charge.idempotencyKey());
+            if (seen != null) {
+                return seen;
+            }
+        }
+        Quote q = charge.quote();
+        int p = 1;
+        reserve.setLong(p++, q.credits());
+        reserve.setLong(p++, tenant);
+        reserve.setLong(p++, q.credits());
+        reserve.setObject(p++, charge.jobId());
+        reserve.setLong(p++, tenant);
+        reserve.setLong(p++, charge.caller().keyId());
+        reserve.setString(p++, q.modelId());
+        reserve.setString(p++, q.unit());
+        reserve.setInt(p++, q.quantity());
+        reserve.setBigDecimal(p++, q.usdUnitPrice());
+        reserve.setString(p++, q.factor());
+        reserve.setBigDecimal(p++, q.exchangeRate());
+        reserve.setBigDecimal(p++, q.creditsPerCny());
+        reserve.setLong(p++, q.credits());
+        reserve.setString(p++, charge.tenantWebhook());
+        reserve.setString(p++, charge.idempotencyKey());
+        reserve.setString(p++, charge.requestHash());
+        // the price version, rate version and tenant multiplier in force are frozen with the job
+        reserve.setObject(p++, q.priceVersionId(), Types.BIGINT);
+        reserve.setObject(p++, q.rateVersionId(), Types.BIGINT);
+        reserve.setBigDecimal(p++, q.priceMultiplier());
+        reserve.setLong(p++, tenant);
+        reserve.setLong(p++, -q.credits());
+        reserve.setLong(p, tenant);
+        try (ResultSet rs = reserve.executeQuery()) {
+            rs.next();
+            long after = rs.getLong(1);
+            boolean charged = !rs.wasNull();
+            boolean inserted = rs.getLong(2) == 1;
+            long current = rs.getLong(3);
+            Long balance = rs.wasNull() ? null : current;
+            if (!charged) {
+                return new Short(balance);
+            }
+            if (inserted) {
+                return new Done(charge.jobId());
+            }
+        }
+        // another instance inserted the same key first (the insert waited for its commit): give the price back
+        try (PreparedStatement undo = c.prepareStatement(UNDO_CHARGE_SQL)) {
+            undo.setLong(1, q.credits());
+            undo.setLong(2, tenant);
+            undo.executeUpdate();
+        }
+        return firstWithKey(first, tenant, charge.idempotencyKey());
+    }
+
+    private static Duplicate firstWithKey(PreparedStatement first, long tenant, String key) throws SQLException {
+        first.setLong(1, tenant);
+        first.setString(2, key);
+        try (ResultSet rs = first.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            String hash = rs.getString(1);
+            int status = rs.getInt(2);
+            Integer answered = rs.wasNull() ? null : status;
+            return new Duplicate(hash, answered, rs.getString(3));
+        }
+    }
+
+    /** One transaction (one round trip, pipelined) for every accepted answer waiting. */
+    private List<Boolean> answerBatch(Connection c, List<Answer> batch) throws SQLException {
+        double firstCheck = (double) settlementConfig.firstCheckAfter().toMillis() / 1000;
+        try (PreparedStatement update = c.prepareStatement(ACCEPTED_SQL)) {
+            for (Answer a : batch) {
+                update.setString(1, a.requestId());
+                update.setString(2, a.statusUrl());
+                update.setString(3, a.responseUrl());
+                update.setString(4, a.cancelUrl());
+                update.setInt(5, a.httpStatus());
+                update.setString(6, a.body());
+                update.setDouble(7, firstCheck);
+                update.setObject(8, a.jobId());
+                update.addBatch();
+            }
+            int[] counts = update.executeBatch();
+            List<Boolean> results = new ArrayList<>(counts.length);
+            for (int n : counts) {
+                results.add(n != 0);
+            }
+            return results;
+        }
     }
 
     /**

@@ -78,4 +78,26 @@ class ProxyConcurrencyTest {
         assertThat(Fixtures.balance(tenant)).isEqualTo(10_000 - 750);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
     }
+
+    @Test
+    void aReplayAnswersTheFirstAnswerEvenAfterTheBalanceRanOut() {
+        long tenant = Fixtures.createTenant("idem-spent");
+        Fixtures.topUp(tenant, 750);
+        String key = Fixtures.issueKey(tenant);
+        java.util.function.Supplier<io.restassured.response.Response> once = () -> io.restassured.RestAssured.given()
+                .header("Authorization", "Bearer " + key).header("Idempotency-Key", "spent")
+                .contentType("application/json").body("{\"prompt\":\"one\"}").post("/fal-ai/flux-1/dev");
+
+        io.restassured.response.Response first = once.get();
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(Fixtures.balance(tenant)).isZero();
+        // the balance no longer covers a submit, but a replay is not a submit: same answer, nothing charged
+        io.restassured.response.Response replay = once.get();
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(replay.jsonPath().getString("request_id")).isEqualTo(first.jsonPath().getString("request_id"));
+        assertThat(submit(key, "fal-ai/flux-1/dev", "{\"prompt\":\"two\"}").statusCode()).isEqualTo(402);
+        assertThat(Fixtures.balance(tenant)).isZero();
+        assertThat(Fixtures.ledger(tenant).stream().filter(e -> "reserve".equals(e.get("kind")))).hasSize(1);
+        Fixtures.assertBalanceEqualsLedgerSum(tenant);
+    }
 }
