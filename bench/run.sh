@@ -187,6 +187,9 @@ check warm-poll
 
 sample_rss &
 RSS_PID=$!
+# CPU time the hypervisor gave to other guests (steal) while measuring: on a shared VM it moves every figure
+cpu_ticks() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9}' /proc/stat; }
+read -r TICKS_BEFORE STEAL_BEFORE <<<"$(cpu_ticks)"
 
 echo "== polls: direct to the canned fal, nginx, proxy (${DURATION} s each, $CONNS connections)"
 run poll-direct "$UP" poll.lua "$WORK/polls.txt" 0 "$DURATION"
@@ -222,6 +225,8 @@ run lat-submit-proxy "http://127.0.0.1:$PROXY_PORT" submit.lua "$WORK/keys.txt" 
 for n in lat-poll-direct lat-poll-nginx lat-poll-proxy lat-submit-direct lat-submit-nginx lat-submit-proxy; do check $n; done
 
 kill "$RSS_PID" 2>/dev/null || true; wait "$RSS_PID" 2>/dev/null || true
+read -r TICKS_AFTER STEAL_AFTER <<<"$(cpu_ticks)"
+STEAL_PCT=$(awk -v s=$((STEAL_AFTER - STEAL_BEFORE)) -v t=$((TICKS_AFTER - TICKS_BEFORE)) 'BEGIN { printf "%.0f", t > 0 ? 100 * s / t : 0 }')
 RSS_MB=$(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%d", $1 / 1024}')
 NGINX_RSS_MB=$(ps -o rss= --ppid "$(cat "$WORK/nginx.pid")" | awk '{s += $1} END {printf "%d", s / 1024}')
 
@@ -271,6 +276,7 @@ TABLE="$WORK/table.md"
   echo "(direct: polls $L_poll_direct_50 / $L_poll_direct_99 ms, submits $L_submit_direct_50 / $L_submit_direct_99 ms)."
   echo "Money after the run: $JOBS jobs, $BAD_TENANTS tenants with balance ≠ Σ ledger, $BAD_JOBS jobs without exactly"
   echo "one reserve entry, $NEGATIVE balances below their limit; failed requests over all runs: $FAILED."
+  echo "CPU stolen by the hypervisor while measuring (steal in /proc/stat): $STEAL_PCT % of the machine's CPU time."
 } >"$TABLE"
 echo
 cat "$TABLE"

@@ -1,5 +1,6 @@
 package io.creditproxy.cache;
 
+import io.creditproxy.common.OutsideTransaction;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -100,10 +101,10 @@ public class InvalidationBus {
     }
 
     private void send(Invalidation invalidation) {
-        redis.pubsub(String.class).publish(channel, invalidation.encode())
+        OutsideTransaction.start(() -> redis.pubsub(String.class).publish(channel, invalidation.encode())
                 .subscribe().with(ignored -> {
                 }, failure -> LOG.warnf("cache invalidation: could not publish %s (%s); other instances catch up within their cache TTL",
-                        invalidation.encode(), failure.getClass().getSimpleName()));
+                        invalidation.encode(), failure.getClass().getSimpleName())));
     }
 
     /** "cp:invalidate:1" for redis://host:6379/1 (database 0 when the URL names none). */

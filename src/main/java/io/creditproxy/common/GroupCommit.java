@@ -73,13 +73,23 @@ public final class GroupCommit<I, O> {
         }
     }
 
+    /**
+     * Queues the item; the future completes on the lane's thread once its batch committed (or failed). Never blocks,
+     * so it can be called from an event loop; continue on your own thread/context.
+     */
+    public CompletableFuture<O> submit(I item) {
+        CompletableFuture<O> result = new CompletableFuture<>();
+        if (!running) {
+            result.completeExceptionally(new IllegalStateException(name + " is stopped"));
+            return result;
+        }
+        queues.get((int) Math.floorMod(laneKey.applyAsLong(item), (long) queues.size())).add(new Pending<>(item, result));
+        return result;
+    }
+
     /** Queues the item and waits for its batch to commit; the result, or the item's failure, unwrapped. */
     public O submitAndWait(I item, long timeoutMillis) {
-        if (!running) {
-            throw new IllegalStateException(name + " is stopped");
-        }
-        CompletableFuture<O> result = new CompletableFuture<>();
-        queues.get((int) Math.floorMod(laneKey.applyAsLong(item), (long) queues.size())).add(new Pending<>(item, result));
+        CompletableFuture<O> result = submit(item);
         try {
             return result.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

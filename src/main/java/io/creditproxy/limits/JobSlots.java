@@ -23,16 +23,21 @@ public class JobSlots {
         this.config = config;
     }
 
+    /** A slot taken by {@link #acquire}: giving it back needs no lookup, so it is safe on an event loop. */
+    public record Slot(String key, String member) {
+    }
+
     /**
      * Takes a slot for the job (again: no-op). Every job is counted, limited or not, so that a limit set later
      * sees the jobs already open.
      *
      * @throws ApiException 429 too_many_open_jobs (with retry_after) when the tenant's max_concurrent_jobs are open
      */
-    public void acquire(long tenantId, UUID jobId) {
+    public Slot acquire(long tenantId, UUID jobId) {
         ControlsCache.TenantControls t = controls.tenant(tenantId);
         Integer max = t == null ? null : t.maxConcurrentJobs();
-        long[] r = redis.eval(RedisLimits.ACQUIRE_SLOT, key(tenantId, t), jobId.toString(),
+        Slot slot = new Slot(key(tenantId, t), jobId.toString());
+        long[] r = redis.eval(RedisLimits.ACQUIRE_SLOT, slot.key(), slot.member(),
                 Integer.toString(max == null ? -1 : max), Long.toString(config.slotMaxAge().toMillis()));
         if (r != null && r[0] == 0) {
             long retryAfter = Math.max(1, config.concurrencyRetryAfter().toSeconds());
@@ -40,6 +45,12 @@ public class JobSlots {
                     "This account may have at most " + max + " jobs open at once; retry when one has finished.",
                     Map.of("limit", max, "open", r[1], "retry_after", retryAfter));
         }
+        return slot;
+    }
+
+    /** Gives back a slot taken by {@link #acquire}; never blocks and never reads PostgreSQL (event loop safe). */
+    public void release(Slot slot) {
+        redis.remove(slot.key(), slot.member());
     }
 
     /**

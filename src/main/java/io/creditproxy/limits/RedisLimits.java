@@ -1,5 +1,6 @@
 package io.creditproxy.limits;
 
+import io.creditproxy.common.OutsideTransaction;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
@@ -104,7 +105,8 @@ public class RedisLimits {
      */
     void remove(String key, String member) {
         try {
-            reactive.execute("ZREM", key, member).subscribe().with(ignored -> up(), failure -> down(new RuntimeException(failure)));
+            OutsideTransaction.start(() -> reactive.execute("ZREM", key, member).subscribe()
+                    .with(ignored -> up(), failure -> down(new RuntimeException(failure))));
         } catch (RuntimeException e) {
             down(e);
         }

@@ -134,7 +134,8 @@ public class ProxyRoutes {
             fail(ctx, tooLarge());
             return;
         }
-        readBody(request).compose(body -> blocking(ctx, () -> prepare(ctx, modelId, body)))
+        readBody(request).compose(body -> blocking(ctx, () -> admit(ctx, modelId, body)))
+                .compose(admitted -> reserve(ctx, admitted))
                 .compose(prepared -> {
                     if (prepared.reservation() instanceof Replay replay) {
                         answerText(ctx, replay.status(), replay.body());
@@ -148,8 +149,13 @@ public class ProxyRoutes {
     private record Prepared(Caller caller, Quote quote, Reservation reservation, Buffer upstreamBody, String upstreamUrl) {
     }
 
-    /** Runs on a worker thread: authenticate, parse, price, and reserve the price. */
-    private Prepared prepare(RoutingContext ctx, String modelId, Buffer body) {
+    /** A submit that passed every check, holding its concurrency slot under {@code jobId}, to be reserved. */
+    private record Admitted(Caller caller, Quote quote, ObjectNode input, Buffer body, UUID jobId, JobSlots.Slot slot,
+                            String idempotencyKey, String requestHash, String webhook) {
+    }
+
+    /** Runs on a worker thread: authenticate, check the controls, parse, price, take a concurrency slot. */
+    private Admitted admit(RoutingContext ctx, String modelId, Buffer body) {
         HttpServerRequest request = ctx.request();
         Caller caller = keys.authenticate(request.getHeader("Authorization"));
         // key valid, model allowed, within requests per minute (limits/); refusals move no credit
@@ -174,38 +180,55 @@ public class ProxyRoutes {
                 : Hashing.sha256Hex(modelId + "\n" + request.query() + "\n" + body.toString(StandardCharsets.UTF_8));
         // the tenant's concurrent-jobs slot is taken before the price, and given back unless a job was created
         UUID jobId = UUID.randomUUID();
-        slots.acquire(caller.tenantId(), jobId);
-        Reservation reservation;
-        try {
-            String key = idempotencyKey;
-            reservation = reservations.reserve(caller, quote, jobId, key, requestHash, webhook);
-        } catch (RuntimeException e) {
-            slots.release(caller.tenantId(), jobId);
-            throw e;
-        }
-        if (reservation instanceof Replay) {
-            slots.release(caller.tenantId(), jobId);
-        }
-        Buffer upstreamBody = body;
-        if (object.has("webhook")) {
-            // the resellers' "webhook" body field becomes fal's fal_webhook query parameter
-            object.remove("webhook");
-            upstreamBody = Buffer.buffer(object.toString());
-        }
-        String url = null;
-        if (reservation instanceof Reserved reserved) {
-            // fal always calls the proxy's own webhook; the tenant's is delivered after settlement
-            String falWebhook = publicUrl.of(request) + "/webhooks/fal/" + reserved.jobId();
-            url = fal.baseUrl() + "/" + modelId + upstreamQuery(request.params(), falWebhook);
-        }
-        return new Prepared(caller, quote, reservation, upstreamBody, url);
+        JobSlots.Slot slot = slots.acquire(caller.tenantId(), jobId);
+        return new Admitted(caller, quote, object, body, jobId, slot, idempotencyKey, requestHash, webhook);
+    }
+
+    /**
+     * Reserves the price (group commit, no thread waits for it) and continues on the event loop: the body and URL
+     * for fal, or the stored answer of a replay. The slot goes back unless a job was created.
+     */
+    private Future<Prepared> reserve(RoutingContext ctx, Admitted a) {
+        HttpServerRequest request = ctx.request();
+        return onContext(ctx, reservations.reserve(a.caller(), a.quote(), a.jobId(), a.idempotencyKey(), a.requestHash(),
+                        a.webhook()))
+                .onFailure(t -> slots.release(a.slot()))
+                .map(reservation -> {
+                    if (reservation instanceof Replay) {
+                        slots.release(a.slot());
+                        return new Prepared(a.caller(), a.quote(), reservation, a.body(), null);
+                    }
+                    Buffer upstreamBody = a.body();
+                    if (a.input().has("webhook")) {
+                        // the resellers' "webhook" body field becomes fal's fal_webhook query parameter
+                        a.input().remove("webhook");
+                        upstreamBody = Buffer.buffer(a.input().toString());
+                    }
+                    // fal always calls the proxy's own webhook; the tenant's is delivered after settlement
+                    String falWebhook = publicUrl.of(request) + "/webhooks/fal/" + a.jobId();
+                    String url = fal.baseUrl() + "/" + a.quote().modelId() + upstreamQuery(request.params(), falWebhook);
+                    return new Prepared(a.caller(), a.quote(), reservation, upstreamBody, url);
+                });
+    }
+
+    /** A group commit's future as a Vert.x future completing on this request's context, its failure unwrapped. */
+    private static <T> Future<T> onContext(RoutingContext ctx, java.util.concurrent.CompletionStage<T> stage) {
+        io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+        io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+        stage.whenComplete((value, failure) -> context.runOnContext(v -> {
+            if (failure == null) {
+                promise.complete(value);
+            } else {
+                promise.fail(ReservationService.unwrap(failure));
+            }
+        }));
+        return promise.future();
     }
 
     private Future<Void> forwardSubmit(RoutingContext ctx, Prepared prepared) {
         UUID jobId = ((Reserved) prepared.reservation()).jobId();
         return fal.send(HttpMethod.POST, prepared.upstreamUrl(), ctx.request().headers(), prepared.upstreamBody())
-                .compose(answer -> blocking(ctx, () -> recordAnswer(prepared, jobId, answer))
-                        .map(ignored -> answer))
+                .compose(answer -> recordAnswer(ctx, prepared, jobId, answer).map(ignored -> answer))
                 .onSuccess(answer -> answerUpstream(ctx, answer))
                 .recover(failure -> {
                     ApiException error = failure instanceof ApiException api ? api : UpstreamException.unreachable();
@@ -218,12 +241,18 @@ public class ProxyRoutes {
                 .mapEmpty();
     }
 
-    /** Runs on a worker thread: fal's answer to a submit decides between keeping and refunding the price. */
-    private Void recordAnswer(Prepared prepared, UUID jobId, UpstreamResponse answer) {
+    /**
+     * fal's answer to a submit decides between keeping and refunding the price. An acceptance is recorded by the
+     * group commit without a worker thread (on the event loop until it is queued, back on it once committed); a
+     * refusal goes to a worker thread (it settles the job).
+     */
+    private Future<Void> recordAnswer(RoutingContext ctx, Prepared prepared, UUID jobId, UpstreamResponse answer) {
         String text = answer.bodyText();
         if (!answer.isSuccess()) {
-            reservations.rejected(jobId, answer.status(), text);
-            return null;
+            return blocking(ctx, () -> {
+                reservations.rejected(jobId, answer.status(), text);
+                return null;
+            });
         }
         JsonNode body;
         try {
@@ -234,16 +263,16 @@ public class ProxyRoutes {
         String requestId = body == null ? null : body.path("request_id").asText(null);
         if (requestId == null || requestId.isBlank()) {
             LOG.warnf("fal accepted a submit for %s without a request_id; refunding", prepared.quote().modelId());
-            throw UpstreamException.badAnswer();
+            return Future.failedFuture(UpstreamException.badAnswer());
         }
         String base = fal.baseUrl() + "/" + appOf(prepared.quote().modelId()) + "/requests/" + requestId;
         String statusUrl = trusted(body.path("status_url").asText(null), base + "/status");
         String responseUrl = trusted(body.path("response_url").asText(null), base);
         String cancelUrl = trusted(body.path("cancel_url").asText(null), base + "/cancel");
-        reservations.accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, answer.status(), text);
-        ownership.remember(requestId, new OwnedJob(prepared.caller().tenantId(), jobId, prepared.quote().unit(), statusUrl,
-                responseUrl, cancelUrl));
-        return null;
+        OwnedJob owned = new OwnedJob(prepared.caller().tenantId(), jobId, prepared.quote().unit(), statusUrl, responseUrl,
+                cancelUrl);
+        return onContext(ctx, reservations.accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, answer.status(), text))
+                .onSuccess(ignored -> ownership.remember(requestId, owned));
     }
 
     /** fal's own URL when it points at the configured upstream (fal's URLs are authoritative), else the fallback. */

@@ -1,5 +1,6 @@
 package io.creditproxy.proxy;
 
+import io.creditproxy.common.OutsideTransaction;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
@@ -62,8 +63,8 @@ public class RedisCache {
             return;
         }
         try {
-            asyncValues.setex(key, Math.max(1, ttl.toSeconds()), value).subscribe().with(ok -> {
-            }, failure -> markDown(failure instanceof RuntimeException r ? r : new RuntimeException(failure)));
+            OutsideTransaction.start(() -> asyncValues.setex(key, Math.max(1, ttl.toSeconds()), value).subscribe().with(ok -> {
+            }, failure -> markDown(failure instanceof RuntimeException r ? r : new RuntimeException(failure))));
         } catch (RuntimeException e) {
             markDown(e);
         }

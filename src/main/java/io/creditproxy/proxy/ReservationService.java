@@ -25,6 +25,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -139,23 +143,25 @@ public class ReservationService {
     }
 
     /**
-     * @throws io.creditproxy.ledger.InsufficientCreditsException 402, nothing written
-     * @throws ApiException 422 when the Idempotency-Key was used with another body, 409 while its first
-     *                      request is still being forwarded
+     * Reserves the price of a submit under the job id chosen by the caller (it already holds the job's concurrency
+     * slot under that id). Does not block: the future completes on a group-commit thread once the reservation's batch
+     * committed, with a {@link Reserved} or a {@link Replay}, or fails with (wrapped, see {@link #unwrap}):
+     * {@link InsufficientCreditsException} 402 (nothing written); {@link ApiException} 422 when the Idempotency-Key was
+     * used with another body, 409 while its first request is still being forwarded, 503 when the database did not
+     * answer in time.
      */
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
-    public Reservation reserve(Caller caller, Quote quote, String idempotencyKey, String requestHash, String tenantWebhook) {
-        return reserve(caller, quote, UUID.randomUUID(), idempotencyKey, requestHash, tenantWebhook);
+    public CompletableFuture<Reservation> reserve(Caller caller, Quote quote, UUID jobId, String idempotencyKey,
+                                                  String requestHash, String tenantWebhook) {
+        if (quote.credits() <= 0) {
+            return CompletableFuture.failedFuture(ApiException.invalidParameter("amount must not be 0"));
+        }
+        return reservations.submit(new Charge(caller, quote, jobId, idempotencyKey, requestHash, tenantWebhook))
+                .orTimeout(COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                .thenApply(charged -> reservation(caller, quote, jobId, requestHash, charged));
     }
 
-    /** The same with the job id chosen by the caller (it already holds the job's concurrency slot under that id). */
-    @Transactional(Transactional.TxType.NOT_SUPPORTED)
-    public Reservation reserve(Caller caller, Quote quote, UUID jobId, String idempotencyKey, String requestHash,
-                               String tenantWebhook) {
-        if (quote.credits() <= 0) {
-            throw ApiException.invalidParameter("amount must not be 0");
-        }
-        Charged charged = commit(reservations, new Charge(caller, quote, jobId, idempotencyKey, requestHash, tenantWebhook));
+    private Reservation reservation(Caller caller, Quote quote, UUID jobId, String requestHash, Charged charged) {
         if (charged instanceof Done) {
             metrics.ledgerMovement(LedgerKind.RESERVE.dbName(), -quote.credits()); // committed: counted at once
             return new Reserved(jobId);
@@ -178,21 +184,30 @@ public class ReservationService {
         return new Replay(first.status(), first.body());
     }
 
-    /** fal accepted the submit: remember its request id and URLs (ownership), and the answer for replays. */
+    /**
+     * fal accepted the submit: remember its request id and URLs (ownership), and the answer for replays. Does not
+     * block (callable from the event loop): the future completes, on a group-commit thread, once it is committed.
+     */
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
-    public void accepted(UUID jobId, String requestId, String statusUrl, String responseUrl, String cancelUrl,
-                         int httpStatus, String body) {
-        commit(answers, new Answer(jobId, requestId, statusUrl, responseUrl, cancelUrl, httpStatus, body));
+    public CompletableFuture<Void> accepted(UUID jobId, String requestId, String statusUrl, String responseUrl,
+                                            String cancelUrl, int httpStatus, String body) {
+        return answers.submit(new Answer(jobId, requestId, statusUrl, responseUrl, cancelUrl, httpStatus, body))
+                .orTimeout(COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                .thenApply(updated -> null);
     }
 
-    private static <I, O> O commit(GroupCommit<I, O> lanes, I item) {
-        try {
-            return lanes.submitAndWait(item, COMMIT_WAIT_MILLIS);
-        } catch (GroupCommit.OutcomeUnknownException e) {
-            // a reservation that did commit is voided by the reconciler as an orphan: it was never forwarded
-            LOG.warnf("%s", e.getMessage());
-            throw new ApiException(503, "unavailable", "The database did not answer in time; nothing was forwarded. Retry.");
+    /**
+     * The failure of one of the futures above as the caller should see it: the exception itself, never its
+     * CompletionException wrapper; a commit whose outcome is unknown, or no commit in time, as 503. (A reservation
+     * that did commit after all is voided by the reconciler as an orphan: it was never forwarded.)
+     */
+    public static Throwable unwrap(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (t instanceof GroupCommit.OutcomeUnknownException || t instanceof TimeoutException) {
+            LOG.warnf("group commit: %s", t.toString());
+            return new ApiException(503, "unavailable", "The database did not answer in time; nothing was forwarded. Retry.");
         }
+        return t;
     }
 
     /** One transaction for every reservation waiting in a lane; tenants in ascending order, each tenant's in turn. */

@@ -126,6 +126,10 @@ public class Reconciler {
         return done;
     }
 
+    /** Replayed for the Idempotency-Key of a reservation that never reached fal and was voided. */
+    static final String NOT_FORWARDED = "{\"error\":{\"code\":\"not_forwarded\",\"message\":\"This request never "
+            + "reached fal and its price was refunded; send it again with a new Idempotency-Key.\"}}";
+
     @Transactional
     int voidOrphans() {
         @SuppressWarnings("unchecked")
@@ -139,6 +143,13 @@ public class Reconciler {
         int n = 0;
         for (UUID id : orphans) {
             if (settlements.settle(id, Outcome.voided(Job.REJECTED, "never forwarded to fal", null), "reconciler")) {
+                // the answer an Idempotency-Key replay gets from now on (instead of "still in progress" forever)
+                em.createNativeQuery("""
+                                UPDATE jobs SET response_status = 503, response_body = ?2
+                                WHERE id = ?1 AND response_status IS NULL""")
+                        .setParameter(1, id)
+                        .setParameter(2, NOT_FORWARDED)
+                        .executeUpdate();
                 n++;
             }
         }

@@ -78,10 +78,12 @@ class ProcessCrashIT {
                 assertThat(money.scalar("SELECT count(*) FROM settlements s JOIN jobs j ON j.id = s.job_id "
                         + "WHERE j.tenant_id = ? AND s.outcome = 'voided' AND s.refunded = 1500", tenant)).isEqualTo(3);
                 assertThat(money.scalar("SELECT balance FROM tenants WHERE id = ?", tenant)).isEqualTo(10_000);
-                // the replay of a voided job's key charges nothing more (today it answers 409 "still in progress":
-                // the orphan rule records no answer for replays; see the report of issue 6)
-                Http.Answer replay = second.http().submit(key, FLUX, "{\"prompt\":\"crash 0\",\"num_images\":2}", "crash-0");
-                assertThat(replay.status()).isBetween(400, 599);
+                // the replay of a voided job's key charges nothing more and says what happened, for good
+                for (int i = 0; i < 2; i++) {
+                    Http.Answer replay = second.http().submit(key, FLUX, "{\"prompt\":\"crash 0\",\"num_images\":2}", "crash-0");
+                    assertThat(replay.status()).isEqualTo(503);
+                    assertThat(replay.body()).contains("\"code\":\"not_forwarded\"");
+                }
                 assertThat(money.scalar("SELECT balance FROM tenants WHERE id = ?", tenant)).isEqualTo(10_000);
                 money.assertHold(List.of(tenant), true);
             }
