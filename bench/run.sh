@@ -226,7 +226,7 @@ for n in lat-poll-direct lat-poll-nginx lat-poll-proxy lat-submit-direct lat-sub
 
 kill "$RSS_PID" 2>/dev/null || true; wait "$RSS_PID" 2>/dev/null || true
 read -r TICKS_AFTER STEAL_AFTER <<<"$(cpu_ticks)"
-STEAL_PCT=$(awk -v s=$((STEAL_AFTER - STEAL_BEFORE)) -v t=$((TICKS_AFTER - TICKS_BEFORE)) 'BEGIN { printf "%.0f", t > 0 ? 100 * s / t : 0 }')
+STEAL_PCT=$(awk -v s=$((STEAL_AFTER - STEAL_BEFORE)) -v t=$((TICKS_AFTER - TICKS_BEFORE)) 'BEGIN { printf "%.0f", (t > 0 ? 100 * s / t : 0) }')
 RSS_MB=$(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%d", $1 / 1024}')
 NGINX_RSS_MB=$(ps -o rss= --ppid "$(cat "$WORK/nginx.pid")" | awk '{s += $1} END {printf "%d", s / 1024}')
 

@@ -11,6 +11,7 @@ import io.creditproxy.pricing.PricingViews.PriceVersion;
 import io.creditproxy.pricing.PricingViews.Rates;
 import io.creditproxy.pricing.PricingViews.RatesUpdate;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
@@ -400,6 +401,24 @@ public class PricingService {
             return s;
         } finally {
             reloadLock.unlock();
+        }
+    }
+
+    /**
+     * Reloads the table in the background once it is past half its TTL, so that a quote never waits for PostgreSQL
+     * in steady state (every submit used to queue behind the one reader reloading it, every 2 s). The TTL still
+     * bounds staleness when an invalidation is lost; one that races with this reload wins (the reload is dropped).
+     */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshAhead() {
+        Snapshot s = snapshot;
+        if (s == null || System.nanoTime() - s.loadedAtNanos() < ttlNanos / 2) {
+            return;
+        }
+        long gen = generation.get();
+        Snapshot fresh = QuarkusTransaction.requiringNew().call(this::load);
+        if (generation.get() == gen) {
+            snapshot = fresh;
         }
     }
 
