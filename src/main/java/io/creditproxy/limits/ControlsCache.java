@@ -247,9 +247,6 @@ public class ControlsCache {
 
     @SuppressWarnings("unchecked")
     private List<Object[]> rows(String select, List<Long> ids) {
-        if (ids.size() == 1) {
-            return em.createNativeQuery(select + " WHERE id = ?1").setParameter(1, ids.get(0)).getResultList();
-        }
         return em.createNativeQuery(select + " WHERE id IN (?1)").setParameter(1, ids).getResultList();
     }
 

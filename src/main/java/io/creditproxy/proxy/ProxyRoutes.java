@@ -213,16 +213,8 @@ public class ProxyRoutes {
 
     /** A group commit's future as a Vert.x future completing on this request's context, its failure unwrapped. */
     private static <T> Future<T> onContext(RoutingContext ctx, java.util.concurrent.CompletionStage<T> stage) {
-        io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
-        io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
-        stage.whenComplete((value, failure) -> context.runOnContext(v -> {
-            if (failure == null) {
-                promise.complete(value);
-            } else {
-                promise.fail(ReservationService.unwrap(failure));
-            }
-        }));
-        return promise.future();
+        return Future.fromCompletionStage(stage, ctx.vertx().getOrCreateContext())
+                .recover(failure -> Future.failedFuture(ReservationService.unwrap(failure)));
     }
 
     private Future<Void> forwardSubmit(RoutingContext ctx, Prepared prepared) {
@@ -232,11 +224,8 @@ public class ProxyRoutes {
                 .onSuccess(answer -> answerUpstream(ctx, answer))
                 .recover(failure -> {
                     ApiException error = failure instanceof ApiException api ? api : UpstreamException.unreachable();
-                    String body = json.valueToTree(error.body()).toString();
-                    return blocking(ctx, () -> {
-                        reservations.rejected(jobId, error.status(), body);
-                        return null;
-                    }).compose(ignored -> Future.failedFuture(error));
+                    return refund(ctx, jobId, error.status(), json.valueToTree(error.body()).toString())
+                            .compose(ignored -> Future.failedFuture(error));
                 })
                 .mapEmpty();
     }
@@ -249,10 +238,7 @@ public class ProxyRoutes {
     private Future<Void> recordAnswer(RoutingContext ctx, Prepared prepared, UUID jobId, UpstreamResponse answer) {
         String text = answer.bodyText();
         if (!answer.isSuccess()) {
-            return blocking(ctx, () -> {
-                reservations.rejected(jobId, answer.status(), text);
-                return null;
-            });
+            return refund(ctx, jobId, answer.status(), text);
         }
         JsonNode body;
         try {
@@ -273,6 +259,14 @@ public class ProxyRoutes {
                 cancelUrl);
         return onContext(ctx, reservations.accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, answer.status(), text))
                 .onSuccess(ignored -> ownership.remember(requestId, owned));
+    }
+
+    /** On a worker thread: fal refused the submit or could not be reached; the answer is kept for replays. */
+    private Future<Void> refund(RoutingContext ctx, UUID jobId, int status, String answer) {
+        return blocking(ctx, () -> {
+            reservations.rejected(jobId, status, answer);
+            return null;
+        });
     }
 
     /** fal's own URL when it points at the configured upstream (fal's URLs are authoritative), else the fallback. */

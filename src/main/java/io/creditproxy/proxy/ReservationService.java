@@ -45,7 +45,6 @@ import org.jboss.logging.Logger;
  * after it.
  */
 @ApplicationScoped
-@Transactional
 public class ReservationService {
 
     /** The outcome of {@link #reserve}: a fresh reservation, or the stored answer of an idempotent replay. */
@@ -150,7 +149,6 @@ public class ReservationService {
      * used with another body, 409 while its first request is still being forwarded, 503 when the database did not
      * answer in time.
      */
-    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public CompletableFuture<Reservation> reserve(Caller caller, Quote quote, UUID jobId, String idempotencyKey,
                                                   String requestHash, String tenantWebhook) {
         if (quote.credits() <= 0) {
@@ -188,7 +186,6 @@ public class ReservationService {
      * fal accepted the submit: remember its request id and URLs (ownership), and the answer for replays. Does not
      * block (callable from the event loop): the future completes, on a group-commit thread, once it is committed.
      */
-    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public CompletableFuture<Void> accepted(UUID jobId, String requestId, String statusUrl, String responseUrl,
                                             String cancelUrl, int httpStatus, String body) {
         return answers.submit(new Answer(jobId, requestId, statusUrl, responseUrl, cancelUrl, httpStatus, body))
@@ -328,6 +325,7 @@ public class ReservationService {
      * fal refused the submit or could not be reached: the reservation is voided (the whole price goes back),
      * exactly once like every settlement, and fal's answer is kept for idempotent replays.
      */
+    @Transactional
     public void rejected(UUID jobId, int httpStatus, String body) {
         em.createNativeQuery("""
                         UPDATE jobs SET response_status = ?2, response_body = ?3, updated_at = now()

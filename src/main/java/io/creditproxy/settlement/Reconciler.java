@@ -1,5 +1,7 @@
 package io.creditproxy.settlement;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.creditproxy.common.ErrorBody;
 import io.creditproxy.config.FalConfig;
 import io.creditproxy.proxy.Job;
 import io.quarkus.scheduler.Scheduled;
@@ -33,13 +35,16 @@ public class Reconciler {
     private final SettlementService settlements;
     private final SettlementConfig config;
     private final FalConfig fal;
+    private final ObjectMapper json;
     private final ExecutorService launcher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "reconciler-probes");
         t.setDaemon(true);
         return t;
     });
 
-    public Reconciler(EntityManager em, FalProbe probe, SettlementService settlements, SettlementConfig config, FalConfig fal) {
+    public Reconciler(EntityManager em, FalProbe probe, SettlementService settlements, SettlementConfig config, FalConfig fal,
+                      ObjectMapper json) {
+        this.json = json;
         this.fal = fal;
         this.em = em;
         this.probe = probe;
@@ -127,8 +132,8 @@ public class Reconciler {
     }
 
     /** Replayed for the Idempotency-Key of a reservation that never reached fal and was voided. */
-    static final String NOT_FORWARDED = "{\"error\":{\"code\":\"not_forwarded\",\"message\":\"This request never "
-            + "reached fal and its price was refunded; send it again with a new Idempotency-Key.\"}}";
+    private static final ErrorBody NOT_FORWARDED = ErrorBody.of("not_forwarded",
+            "This request never reached fal and its price was refunded; send it again with a new Idempotency-Key.");
 
     @Transactional
     int voidOrphans() {
@@ -145,10 +150,11 @@ public class Reconciler {
             if (settlements.settle(id, Outcome.voided(Job.REJECTED, "never forwarded to fal", null), "reconciler")) {
                 // the answer an Idempotency-Key replay gets from now on (instead of "still in progress" forever)
                 em.createNativeQuery("""
-                                UPDATE jobs SET response_status = 503, response_body = ?2
+                                UPDATE jobs SET response_status = ?2, response_body = ?3
                                 WHERE id = ?1 AND response_status IS NULL""")
                         .setParameter(1, id)
-                        .setParameter(2, NOT_FORWARDED)
+                        .setParameter(2, 503)
+                        .setParameter(3, json.valueToTree(NOT_FORWARDED).toString())
                         .executeUpdate();
                 n++;
             }
