@@ -37,7 +37,7 @@ openssl pkey -in "$WORK/sign.pem" -pubout -out "$WORK/verify.pem"
 ADMIN_PASSWORD=$(openssl rand -hex 16)
 echo "== starting the application on port $PORT (database $DB)"
 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" QUARKUS_REDIS_HOSTS="redis://127.0.0.1:6379/7" \
-  QUARKUS_HTTP_PORT=$PORT FAL_UPSTREAM=sandbox SANDBOX_PORT=0 \
+  QUARKUS_HTTP_PORT=$PORT FAL_UPSTREAM=sandbox SANDBOX_PORT=0 PROXY_PUBLIC_URL="http://127.0.0.1:$PORT" \
   ADMIN_BOOTSTRAP_USERNAME=bench ADMIN_BOOTSTRAP_PASSWORD="$ADMIN_PASSWORD" \
   ADMIN_JWT_SIGN_KEY_LOCATION="$WORK/sign.pem" ADMIN_JWT_VERIFY_KEY_LOCATION="$WORK/verify.pem" \
   java -jar target/quarkus-app/quarkus-run.jar >"$WORK/app.log" 2>&1 &

@@ -4,13 +4,31 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "proxy")
 public interface ProxyConfig {
 
-    /** Base URL written into rewritten fal links; when absent it is taken from the request. */
+    /**
+     * Base URL tenants reach the proxy at ({@code PROXY_PUBLIC_URL}): written into rewritten fal links and into the
+     * proxy's own fal webhook URL. When absent it is taken from the request's Host, which production allows only for
+     * the host names of {@link #allowedHosts()}.
+     */
     Optional<String> publicUrl();
+
+    /**
+     * Host names the fal passthrough answers to ({@code PROXY_ALLOWED_HOSTS}, comma-separated; {@code name} matches any
+     * port, {@code name:port} only that port). A passthrough request naming another host gets 421.
+     */
+    Optional<List<String>> allowedHosts();
+
+    /**
+     * Dev and tests only: build URLs from whatever Host a request names. Off (production), the proxy refuses to start
+     * without {@link #publicUrl()} or {@link #allowedHosts()}: a client chooses its Host header.
+     */
+    @WithDefault("false")
+    boolean trustRequestHost();
 
     /** Largest submit body accepted; larger ones get 413 and cost nothing. */
     MemorySize maxBodyBytes();

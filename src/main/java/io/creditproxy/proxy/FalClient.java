@@ -19,22 +19,18 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.net.ConnectException;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
  * The one place that talks HTTP to fal (or to the sandbox): pooled keep-alive connections, the operator's
- * key, header filtering, timeouts, and mapping of transport failures to 502/504. Callers never see raw HTTP.
+ * key, header filtering ({@link FalHeaders}), timeouts, and mapping of transport failures to 502/504. Callers never
+ * see raw HTTP.
  */
 @ApplicationScoped
 public class FalClient {
 
     private static final Logger LOG = Logger.getLogger(FalClient.class);
-
-    /** Hop-by-hop headers (RFC 9110 7.6.1) and others a proxy must not pass on. */
-    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-            "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length");
 
     private final Vertx vertx;
     private final FalConfig config;
@@ -93,7 +89,7 @@ public class FalClient {
      * Sends one request and reads the whole answer.
      *
      * @param url           absolute upstream URL (with query)
-     * @param tenantHeaders the tenant's headers; only fal's {@code X-Fal-*} and content negotiation pass
+     * @param tenantHeaders the tenant's headers; on a submit only fal's documented platform headers pass, else none
      */
     public Future<UpstreamResponse> send(HttpMethod method, String url, MultiMap tenantHeaders, Buffer body) {
         long start = System.nanoTime();
@@ -113,7 +109,11 @@ public class FalClient {
                 .setConnectTimeout(config.connectTimeout().toMillis())
                 .setIdleTimeout(idleTimeoutMs);
         return client.request(options).compose(req -> {
-            copyForwardHeaders(tenantHeaders, req.headers());
+            // the tenant's documented fal headers on a submit, nothing of the tenant's otherwise (FalHeaders)
+            FalHeaders.copyRequestHeaders(method == HttpMethod.POST, tenantHeaders, req.headers());
+            if (isStream(url)) {
+                req.putHeader("Accept", "text/event-stream");
+            }
             req.putHeader("Authorization", "Key " + config.key().orElse(""));
             if (body != null) {
                 req.putHeader("Content-Type", "application/json");
@@ -121,6 +121,11 @@ public class FalClient {
             }
             return req.send();
         }).recover(FalClient::mapFailure);
+    }
+
+    private static boolean isStream(String url) {
+        int query = url.indexOf('?');
+        return (query < 0 ? url : url.substring(0, query)).endsWith("/status/stream");
     }
 
     private static String operation(HttpMethod method, String url) {
@@ -132,28 +137,6 @@ public class FalClient {
         }
         int query = url.indexOf('?');
         return (query < 0 ? url : url.substring(0, query)).endsWith("/status") ? "status" : "result";
-    }
-
-    static void copyForwardHeaders(MultiMap from, MultiMap to) {
-        if (from == null) {
-            return;
-        }
-        for (var entry : from) {
-            String name = entry.getKey().toLowerCase(Locale.ROOT);
-            if (name.startsWith("x-fal-") || name.equals("accept") || name.equals("accept-language")) {
-                to.add(entry.getKey(), entry.getValue());
-            }
-        }
-    }
-
-    /** Headers of fal's answer a tenant may see: everything but hop-by-hop and cookies. */
-    public static void copyAnswerHeaders(MultiMap from, MultiMap to) {
-        for (var entry : from) {
-            String name = entry.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !name.equals("set-cookie") && !name.equals("content-encoding")) {
-                to.add(entry.getKey(), entry.getValue());
-            }
-        }
     }
 
     private static <T> Future<T> mapFailure(Throwable t) {

@@ -25,7 +25,6 @@ import io.creditproxy.proxy.ReservationService.Reserved;
 import io.creditproxy.tenant.Caller;
 import io.creditproxy.webhook.WebhookUrlGuard;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -35,10 +34,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -100,6 +97,8 @@ public class ProxyRoutes {
             return;
         }
         try {
+            // links and the proxy's own fal webhook URL are built from the host: an untrusted one is refused first
+            publicUrl.check(request);
             HttpMethod method = request.method();
             if (method == HttpMethod.POST) {
                 submit(ctx, PathGuard.modelId(path));
@@ -170,7 +169,10 @@ public class ProxyRoutes {
             throw new ApiException(400, "malformed_json", "The request body must be a JSON object.");
         }
         ObjectNode object = (ObjectNode) input;
-        String webhook = tenantWebhook(request.getParam("fal_webhook"), object);
+        // fal_webhook in any letter case is the tenant's webhook (SSRF-checked), never forwarded; the rest of the query
+        // is checked now, before anything is charged
+        String webhook = tenantWebhook(FalHeaders.tenantWebhook(request.params()), object);
+        FalHeaders.checkSubmitQuery(request.params());
         Quote quote = pricing.quote(modelId, object, admission.priceMultiplier());
         String idempotencyKey = request.getHeader("Idempotency-Key");
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
@@ -206,7 +208,7 @@ public class ProxyRoutes {
                     }
                     // fal always calls the proxy's own webhook; the tenant's is delivered after settlement
                     String falWebhook = publicUrl.of(request) + "/webhooks/fal/" + a.jobId();
-                    String url = fal.baseUrl() + "/" + a.quote().modelId() + upstreamQuery(request.params(), falWebhook);
+                    String url = fal.baseUrl() + "/" + a.quote().modelId() + FalHeaders.submitQuery(request.params(), falWebhook);
                     return new Prepared(a.caller(), a.quote(), reservation, upstreamBody, url);
                 });
     }
@@ -297,27 +299,6 @@ public class ProxyRoutes {
         return webhook;
     }
 
-    /** The tenant's query parameters, re-encoded, with fal_webhook set to the tenant's webhook if any. */
-    private static String upstreamQuery(MultiMap params, String webhook) {
-        StringBuilder query = new StringBuilder();
-        for (Map.Entry<String, String> p : params) {
-            if (!p.getKey().equals("fal_webhook")) {
-                appendParam(query, p.getKey(), p.getValue());
-            }
-        }
-        if (webhook != null) {
-            appendParam(query, "fal_webhook", webhook);
-        }
-        return query.toString();
-    }
-
-    private static void appendParam(StringBuilder query, String name, String value) {
-        query.append(query.length() == 0 ? '?' : '&')
-                .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
-                .append('=')
-                .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
-    }
-
     // ---- status, result, cancel, stream --------------------------------------------------------------
 
     private void forward(RoutingContext ctx, RequestPath target) {
@@ -331,7 +312,9 @@ public class ProxyRoutes {
                     return ownership.require(caller.tenantId(), target.requestId());
                 });
         owned.compose(job -> {
-                    String query = upstreamQuery(request.params(), null);
+                    // only fal's own parameters: logs on status and stream, nothing on result and cancel
+                    String query = FalHeaders.pollQuery(target.action() == PathGuard.Action.STATUS
+                            || target.action() == PathGuard.Action.STREAM, request.params());
                     OpenJob open = new OpenJob(job.jobId(), job.unit(), job.statusUrl(), job.responseUrl());
                     // the tenant gets its answer first; what it tells about the outcome settles the job afterwards
                     return switch (target.action()) {
@@ -404,8 +387,9 @@ public class ProxyRoutes {
         if (response.ended() || response.closed()) {
             return;
         }
-        FalClient.copyAnswerHeaders(answer.headers(), response.headers());
-        String text = fal.rewriter().rewrite(answer.bodyText(), publicUrl.of(ctx.request()));
+        String base = publicUrl.of(ctx.request());
+        FalHeaders.copyAnswerHeaders(answer.headers(), response.headers(), fal.rewriter(), base);
+        String text = fal.rewriter().rewrite(answer.bodyText(), base);
         response.setStatusCode(answer.status()).end(text);
     }
 

@@ -2,19 +2,18 @@ package io.creditproxy.webhook;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
  * Decides whether the proxy may call a tenant's webhook URL: at submit, and again before every delivery (DNS can
  * change in between). Only absolute http(s) URLs of at most 2048 characters, without user info, whose host resolves
- * only to public addresses: a tenant must not be able to make the proxy call into the operator's own network (SSRF).
+ * only to public addresses: none in any block of IANA's special-purpose registries ({@link SpecialPurposeAddresses}),
+ * so that a tenant cannot make the proxy call into the operator's own network (SSRF). Every address the name resolves
+ * to is checked, and the sender connects to the checked address and never follows a redirect ({@link WebhookSender}).
  * {@code webhooks.allow-private-targets=true} (dev, tests) lifts the address rule, never the syntax rules.
  * Resolving a name blocks: call {@link #check} from a worker thread, never from an event loop.
  */
@@ -23,7 +22,14 @@ public class WebhookUrlGuard {
 
     static final int MAX_LENGTH = 2048;
 
+    /** Name resolution, replaceable so that tests can check decisions about public names without any DNS or traffic. */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
     private final boolean allowPrivateTargets;
+    private final Resolver resolver;
 
     @Inject
     public WebhookUrlGuard(WebhookConfig config) {
@@ -31,7 +37,12 @@ public class WebhookUrlGuard {
     }
 
     public WebhookUrlGuard(boolean allowPrivateTargets) {
+        this(allowPrivateTargets, InetAddress::getAllByName);
+    }
+
+    public WebhookUrlGuard(boolean allowPrivateTargets, Resolver resolver) {
         this.allowPrivateTargets = allowPrivateTargets;
+        this.resolver = resolver;
     }
 
     /**
@@ -45,8 +56,11 @@ public class WebhookUrlGuard {
         String bareHost = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(bareHost);
+            addresses = resolver.resolve(bareHost);
         } catch (UnknownHostException | SecurityException e) {
+            addresses = null;
+        }
+        if (addresses == null || addresses.length == 0) {
             throw new InvalidWebhookException("The webhook host " + host + " does not resolve.", false);
         }
         if (!allowPrivateTargets) {
@@ -54,8 +68,9 @@ public class WebhookUrlGuard {
             for (InetAddress address : addresses) {
                 String refusal = refusal(address);
                 if (refusal != null) {
-                    throw new InvalidWebhookException("The webhook host " + host + " resolves to " + refusal
-                            + " (" + address.getHostAddress() + "); webhooks may only target public addresses.", false);
+                    throw new InvalidWebhookException("The webhook host " + host + " resolves to "
+                            + address.getHostAddress() + ", " + refusal + "; webhooks may only target public addresses.",
+                            false);
                 }
             }
         }
@@ -91,78 +106,12 @@ public class WebhookUrlGuard {
         return uri;
     }
 
-    /** Why the proxy must not call this address, or null when it is a public unicast address. */
+    /**
+     * Why the proxy must not call this address (the special-purpose block and its IANA name), or null when it is a
+     * public unicast address. The blocks are tabulated in {@link SpecialPurposeAddresses}.
+     */
     static String refusal(InetAddress address) {
-        if (address instanceof Inet4Address) {
-            return refusalV4(address.getAddress());
-        }
-        byte[] b = address.getAddress();
-        if (isZero(b, 0, 16)) {
-            return "the unspecified address";
-        }
-        if (isZero(b, 0, 15) && b[15] == 1) {
-            return "a loopback address";
-        }
-        // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) carry an IPv4 address
-        boolean mapped = isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-        boolean compatible = isZero(b, 0, 12);
-        boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
-                && isZero(b, 4, 12);
-        if (mapped || compatible || nat64) {
-            String v4 = refusalV4(Arrays.copyOfRange(b, 12, 16));
-            return v4 == null ? null : v4 + " in IPv6 form";
-        }
-        int first = b[0] & 0xff;
-        int second = b[1] & 0xff;
-        if ((first & 0xfe) == 0xfc) {
-            return "a private (unique local) address";
-        }
-        if (first == 0xfe && (second & 0xc0) == 0x80) {
-            return "a link-local address";
-        }
-        if (first == 0xfe && (second & 0xc0) == 0xc0) {
-            return "a site-local address";
-        }
-        if (first == 0xff) {
-            return "a multicast address";
-        }
-        return null;
-    }
-
-    private static String refusalV4(byte[] b) {
-        int a0 = b[0] & 0xff;
-        int a1 = b[1] & 0xff;
-        if (a0 == 0) {
-            return isZero(b, 0, 4) ? "the unspecified address" : "a reserved address";
-        }
-        if (a0 == 127) {
-            return "a loopback address";
-        }
-        if (a0 == 10 || (a0 == 172 && (a1 & 0xf0) == 16) || (a0 == 192 && a1 == 168)) {
-            return "a private address";
-        }
-        if (a0 == 169 && a1 == 254) {
-            return "a link-local address";
-        }
-        if (a0 == 100 && (a1 & 0xc0) == 64) {
-            return "a shared (CGNAT) address";
-        }
-        if (a0 >= 224 && a0 <= 239) {
-            return "a multicast address";
-        }
-        if (a0 >= 240) {
-            return "a reserved address";
-        }
-        return null;
-    }
-
-    private static boolean isZero(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return true;
+        return SpecialPurposeAddresses.refusal(address);
     }
 
     /** The host of a URL for logs and admin views: query strings and paths may carry the tenant's tokens. */

@@ -27,6 +27,8 @@ final class HookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Receipt> receipts = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    /** Where a 3xx answer points (Location), if anywhere. */
+    volatile String redirectTo;
 
     HookReceiver(IntUnaryOperator statusForCall) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -38,7 +40,11 @@ final class HookReceiver implements AutoCloseable {
             headers.put(":query", String.valueOf(exchange.getRequestURI().getRawQuery()));
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             receipts.add(new Receipt(headers, body));
-            exchange.sendResponseHeaders(statusForCall.applyAsInt(calls.incrementAndGet()), -1);
+            int status = statusForCall.applyAsInt(calls.incrementAndGet());
+            if (status >= 300 && status < 400 && redirectTo != null) {
+                exchange.getResponseHeaders().add("Location", redirectTo);
+            }
+            exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
         server.start();

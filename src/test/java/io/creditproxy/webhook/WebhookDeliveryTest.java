@@ -174,7 +174,10 @@ class WebhookDeliveryTest {
 
     @Test
     void aRedirectIsNotFollowed() throws Exception {
-        try (HookReceiver receiver = new HookReceiver(n -> n == 1 ? 302 : 200)) {
+        // a redirect could point past the guard (at a private address): it is a failed attempt, its Location never called
+        try (HookReceiver receiver = new HookReceiver(n -> n == 1 ? 302 : 200);
+             HookReceiver elsewhere = HookReceiver.answering(200)) {
+            receiver.redirectTo = elsewhere.url();
             UUID job = db.job(null);
             enqueue(job, receiver.url(), payload(job));
 
@@ -182,6 +185,7 @@ class WebhookDeliveryTest {
 
             assertThat(db.delivery(job).get("attempts")).isEqualTo(2);
             assertThat(receiver.receipts()).hasSize(2);
+            assertThat(elsewhere.receipts()).isEmpty();
         }
     }
 
