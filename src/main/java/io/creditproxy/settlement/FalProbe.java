@@ -60,8 +60,8 @@ public class FalProbe {
     }
 
     public Future<Answer> check(OpenJob job) {
-        // no tenant headers (null) and the URLs fal gave at submit, without any tenant query
-        return fal.send(HttpMethod.GET, job.statusUrl(), null, null)
+        // no tenant headers (null), and fal's URLs from its submit answer without any query string
+        return fal.send(HttpMethod.GET, withoutQuery(job.statusUrl()), null, null)
                 .compose(status -> fromStatus(job, status), failure -> Future.succeededFuture(Answer.UNCLEAR));
     }
 
@@ -81,7 +81,7 @@ public class FalProbe {
             return Future.succeededFuture(Answer.settled(reading.failure()));
         }
         // COMPLETED, or a status word the rules do not know: the result decides
-        return fal.send(HttpMethod.GET, job.responseUrl(), null, null)
+        return fal.send(HttpMethod.GET, withoutQuery(job.responseUrl()), null, null)
                 .map(result -> fromResult(job.unit(), result, json))
                 .otherwise(Answer.UNCLEAR);
     }
@@ -109,6 +109,11 @@ public class FalProbe {
         }
         // 400 = not finished yet, 404 = unknown, 5xx = maybe transient, a model error: the status decides later
         return Answer.UNCLEAR;
+    }
+
+    static String withoutQuery(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
     }
 
     private static JsonNode parse(ObjectMapper json, UpstreamResponse response) {

@@ -63,9 +63,8 @@ public class GhostJobs {
             return false;
         }
         metrics.ghost(source);
-        LOG.warnf("job %s was refunded as %s, but fal ran it (request %s): recorded as a ghost, for review; %s",
-                job.id, job.responseStatus == null ? "never forwarded" : "refused (HTTP " + job.responseStatus + ")",
-                falRequestId, decision.decided() ? delivered + " unit(s) delivered" : "asking fal what it delivered");
+        LOG.warnf("job %s was refunded at submit, but fal ran it (request %s, learnt from the %s): a ghost, for review; %s",
+                job.id, falRequestId, source, decision.decided() ? delivered + " unit(s) delivered" : "asking fal what it delivered");
         return true;
     }
 

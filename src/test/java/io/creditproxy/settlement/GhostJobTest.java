@@ -44,6 +44,9 @@ class GhostJobTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    io.creditproxy.proxy.ReservationService reservations;
+
     record Ghost(String jobId, String falRequestId) {
     }
 
@@ -150,6 +153,33 @@ class GhostJobTest {
         assertThat(db.scalar("SELECT count(*) FROM jobs WHERE id = CAST(?1 AS uuid) AND needs_review AND status = 'REJECTED'",
                 ghost.jobId())).isEqualTo(1);
         assertThat(ledgerOfJobId(ghost.jobId())).isEqualTo(Map.of("reserve", -1_500L, "refund", 1_500L));
+        assertThat(Fixtures.balance(tenant)).isEqualTo(10_000);
+        Fixtures.assertBalanceEqualsLedgerSum(tenant);
+        MoneyInvariants.ofApplication().assertHold(List.of(tenant), true);
+    }
+
+    @Test
+    void aSubmitFalAcceptedButThatWasRefundedAnywayIsAGhostCostedByTheReconciler() {
+        long tenant = tenant();
+        String key = Fixtures.issueKey(tenant);
+        double before = ghostCount("submit");
+        Response r = given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
+                .body("{\"prompt\":\"a fox [sandbox:no-webhook] [sandbox:slow]\",\"num_images\":2}").post("/" + FLUX);
+        assertThat(r.statusCode()).isEqualTo(200);
+        String requestId = r.jsonPath().getString("request_id");
+        String jobId = db.jobIdOf(requestId);
+        // what the submit path does when recording fal's acceptance reports a failure that in fact committed
+        reservations.rejected(java.util.UUID.fromString(jobId), 503, "{\"error\":{\"code\":\"unavailable\"}}");
+
+        assertThat(Fixtures.balance(tenant)).isEqualTo(10_000);
+        assertThat(db.scalar("SELECT count(*) FROM jobs WHERE id = CAST(?1 AS uuid) AND ghost AND needs_review AND ghost_request_id = ?2",
+                jobId, requestId)).isEqualTo(1);
+        assertThat(ghostCount("submit")).isEqualTo(before + 1);
+        // the reconciler asks fal (its own clean request) what it delivered, once the run is over
+        eventually(WAIT, () -> db.scalar("""
+                        SELECT count(*) FROM jobs WHERE id = CAST(?1 AS uuid) AND NOT ghost_pending AND delivered_units = 2
+                           AND billable_units = '2'""", jobId), n -> n == 1);
+        assertThat(ledgerOfJobId(jobId)).isEqualTo(Map.of("reserve", -1_500L, "refund", 1_500L));
         assertThat(Fixtures.balance(tenant)).isEqualTo(10_000);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
         MoneyInvariants.ofApplication().assertHold(List.of(tenant), true);
