@@ -48,6 +48,7 @@ public class GhostJobs {
         String base = fal.baseUrl() + "/" + ProxyRoutes.appOf(job.modelId) + "/requests/" + falRequestId;
         int updated = em.createNativeQuery("""
                         UPDATE jobs SET ghost = true, ghost_request_id = ?2, ghost_at = now(), needs_review = true,
+                               request_id = NULL, -- refunded: no longer the tenant's to poll (ownership is by request_id)
                                delivered_units = ?3, ghost_pending = ?4,
                                status_url = COALESCE(status_url, ?5), response_url = COALESCE(response_url, ?6),
                                next_check_at = now(), check_attempts = 0, updated_at = now()

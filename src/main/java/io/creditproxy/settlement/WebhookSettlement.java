@@ -45,10 +45,17 @@ public class WebhookSettlement {
         if (job == null || requestId == null || requestId.isBlank()) {
             throw ApiException.notFound("unknown_job", "No such job.");
         }
-        if (Job.REJECTED.equals(job.status) && (job.requestId == null || job.requestId.equals(requestId))) {
+        if (Job.REJECTED.equals(job.status)) {
             // refunded because fal did not answer (or was thought unreachable), yet fal ran it: the signed webhook
             // to this job's own URL is the proof. The tenant keeps its refund; the operator's cost is recorded.
-            ghosts.record(job, requestId, OutcomeRules.fromWebhook(job.unit, webhook), "webhook");
+            String known = job.ghost ? job.ghostRequestId : job.requestId;
+            if (known != null && !known.equals(requestId)) {
+                throw ApiException.notFound("unknown_job", "No such job.");
+            }
+            OutcomeRules.Decision decision = OutcomeRules.fromWebhook(job.unit, webhook);
+            if (!ghosts.record(job, requestId, decision, "webhook") && decision.decided()) {
+                ghosts.resolve(job.id, decision.outcome()); // a ghost still waiting to learn what fal delivered
+            }
             return Result.GHOST;
         }
         if (job.requestId == null) {

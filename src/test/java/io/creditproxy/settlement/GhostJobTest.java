@@ -98,6 +98,15 @@ class GhostJobTest {
                    AND request_id IS NULL""", ghost.jobId(), ghost.falRequestId())).isEqualTo(1);
         assertThat(ghostCount("webhook")).isEqualTo(before + 1);
 
+        // a replay of fal's webhook changes nothing; one for another fal request is refused
+        String again = "{\"request_id\":\"" + ghost.falRequestId() + "\",\"gateway_request_id\":\"" + ghost.falRequestId()
+                + "\",\"status\":\"OK\",\"payload\":{\"images\":[{\"url\":\"u\"}]},\"error\":null}";
+        assertThat(fakeFalWebhook(ghost.jobId(), ghost.falRequestId(), again)).isEqualTo(200);
+        String otherId = java.util.UUID.randomUUID().toString();
+        assertThat(fakeFalWebhook(ghost.jobId(), otherId, again.replace(ghost.falRequestId(), otherId))).isEqualTo(404);
+        assertThat(db.scalar("SELECT delivered_units FROM jobs WHERE id = CAST(?1 AS uuid)", ghost.jobId())).isEqualTo(2);
+        assertThat(ghostCount("webhook")).isEqualTo(before + 1);
+
         // the tenant's money is untouched: reserve and refund, nothing more, however often fal retries
         Map<String, Long> ledger = db.ledgerOfJob(ghost.falRequestId()); // no job has it as its request id
         assertThat(ledger).isEmpty();
@@ -172,8 +181,9 @@ class GhostJobTest {
         reservations.rejected(java.util.UUID.fromString(jobId), 503, "{\"error\":{\"code\":\"unavailable\"}}");
 
         assertThat(Fixtures.balance(tenant)).isEqualTo(10_000);
-        assertThat(db.scalar("SELECT count(*) FROM jobs WHERE id = CAST(?1 AS uuid) AND ghost AND needs_review AND ghost_request_id = ?2",
-                jobId, requestId)).isEqualTo(1);
+        assertThat(db.scalar("""
+                SELECT count(*) FROM jobs WHERE id = CAST(?1 AS uuid) AND ghost AND needs_review AND ghost_request_id = ?2
+                   AND request_id IS NULL""", jobId, requestId)).isEqualTo(1);
         assertThat(ghostCount("submit")).isEqualTo(before + 1);
         // the reconciler asks fal (its own clean request) what it delivered, once the run is over
         eventually(WAIT, () -> db.scalar("""
@@ -183,6 +193,14 @@ class GhostJobTest {
         assertThat(Fixtures.balance(tenant)).isEqualTo(10_000);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
         MoneyInvariants.ofApplication().assertHold(List.of(tenant), true);
+    }
+
+    /** A webhook signed with the sandbox's (fal's) key, posted to the proxy's own endpoint for the job. */
+    private int fakeFalWebhook(String jobId, String requestId, String body) {
+        byte[] raw = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return given().contentType(ContentType.JSON).body(raw)
+                .headers(sandbox.signWebhook(requestId, raw, System.currentTimeMillis() / 1000))
+                .post("/webhooks/fal/" + jobId).statusCode();
     }
 
     private Map<String, Long> ledgerOfJobId(String jobId) {
