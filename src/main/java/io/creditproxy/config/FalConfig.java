@@ -21,4 +21,10 @@ public interface FalConfig {
     Duration connectTimeout();
 
     Duration requestTimeout();
+
+    /**
+     * The operator's fal user id (FAL_USER_ID). When set, a fal webhook whose X-Fal-Webhook-User-Id differs is
+     * refused: fal signs every account's webhooks with the same keys.
+     */
+    Optional<String> userId();
 }

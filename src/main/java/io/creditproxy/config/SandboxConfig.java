@@ -26,6 +26,13 @@ public interface SandboxConfig {
     @WithDefault("5s")
     Duration slowDelay();
 
+    /**
+     * How late the answer to a submit marked [sandbox:submit-late] comes (the request is queued at once): longer than
+     * the proxy's fal.request-timeout, so that the proxy gives up and refunds a job the simulator then runs.
+     */
+    @WithDefault("65s")
+    Duration submitLateDelay();
+
     /** When set, the simulator accepts only {@code Authorization: Key <this>}; otherwise any key. */
     Optional<String> requiredKey();
 

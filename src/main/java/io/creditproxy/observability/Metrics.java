@@ -27,6 +27,7 @@ public class Metrics {
     static final String SETTLEMENTS = "creditproxy.settlements";
     static final String WEBHOOKS = "creditproxy.webhook.deliveries";
     static final String OPEN_JOBS = "creditproxy.jobs.open";
+    static final String GHOSTS = "creditproxy.ghost.jobs";
 
     private final MeterRegistry registry;
     private final TransactionSynchronizationRegistry transactions;
@@ -90,6 +91,15 @@ public class Metrics {
                 credits("posted", charged);
             }
         });
+    }
+
+    /**
+     * A ghost job recorded (for settlement code): refunded as refused or unreachable, but fal ran it; source webhook
+     * or reconciler. Counted when the transaction that recorded it commits.
+     */
+    public void ghost(String source) {
+        afterCommit(() -> Counter.builder(GHOSTS).description("Refunded jobs that fal ran anyway (ghosts), by source")
+                .tag("source", source).register(registry).increment());
     }
 
     /** A tenant webhook attempt (for the outbox): result delivered or attempt_failed; given_up when retries end. */

@@ -114,6 +114,14 @@ public class Job {
     @Column(name = "needs_review", nullable = false)
     public boolean needsReview;
 
+    /** Refunded as refused or unreachable at submit, but fal ran it (see settlement/GhostJobs). */
+    @Column(nullable = false)
+    public boolean ghost;
+
+    /** fal's request id of a ghost, from fal's webhook (request_id stays null: the tenant never had it). */
+    @Column(name = "ghost_request_id")
+    public String ghostRequestId;
+
     @Column(name = "next_check_at")
     public OffsetDateTime nextCheckAt;
 

@@ -277,7 +277,7 @@ public class ProxyRoutes {
     }
 
     /** The owner/app part of a model id: two segments, three for workflows/ and comfy/. */
-    static String appOf(String modelId) {
+    public static String appOf(String modelId) {
         String[] parts = modelId.split("/");
         int n = (parts[0].equals("workflows") || parts[0].equals("comfy")) ? 3 : 2;
         return String.join("/", java.util.Arrays.copyOf(parts, Math.min(n, parts.length)));

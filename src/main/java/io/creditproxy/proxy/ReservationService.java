@@ -8,7 +8,9 @@ import io.creditproxy.ledger.LedgerKind;
 import io.creditproxy.ledger.LedgerService;
 import io.creditproxy.observability.Metrics;
 import io.creditproxy.pricing.Quote;
+import io.creditproxy.settlement.GhostJobs;
 import io.creditproxy.settlement.Outcome;
+import io.creditproxy.settlement.OutcomeRules;
 import io.creditproxy.settlement.SettlementConfig;
 import io.creditproxy.settlement.SettlementService;
 import io.creditproxy.tenant.Caller;
@@ -118,12 +120,14 @@ public class ReservationService {
     private final SettlementService settlements;
     private final SettlementConfig settlementConfig;
     private final Metrics metrics;
+    private final GhostJobs ghosts;
     private final GroupCommit<Charge, Charged> reservations;
     private final GroupCommit<Answer, Boolean> answers;
 
     public ReservationService(EntityManager em, SettlementService settlements, SettlementConfig settlementConfig,
-                              Metrics metrics, DataSource dataSource, ProxyConfig config) {
+                              Metrics metrics, DataSource dataSource, ProxyConfig config, GhostJobs ghosts) {
         this.em = em;
+        this.ghosts = ghosts;
         this.settlements = settlements;
         this.settlementConfig = settlementConfig;
         this.metrics = metrics;
@@ -335,5 +339,12 @@ public class ReservationService {
                 .setParameter(3, body)
                 .executeUpdate();
         settlements.settle(jobId, Outcome.voided(Job.REJECTED, "fal refused the submit (HTTP " + httpStatus + ")", null), "submit");
+        // fal's acceptance was recorded after all (its commit reported a failure, or raced this refund): fal runs the
+        // job while the tenant is refunded. A ghost; the reconciler asks fal what it delivered.
+        Job job = em.find(Job.class, jobId);
+        if (job != null && job.requestId != null) {
+            ghosts.record(job, job.requestId,
+                    OutcomeRules.Decision.undecidedBecause("fal accepted the submit, but the proxy refunded it"), "submit");
+        }
     }
 }

@@ -28,7 +28,7 @@ public class JobHistoryService {
             j.id, j.tenant_id, j.request_id, j.model_id, j.status, j.fal_status, j.cancel_requested, j.unit,
             j.quantity, j.usd_unit_price, j.price_factor, j.price_credits, j.delivered_units, j.billable_units,
             j.error, j.needs_review, j.created_at, j.updated_at, j.settled_at,
-            s.outcome, s.source, s.reserved, s.charged, s.refunded, s.reason, s.settled_at""";
+            s.outcome, s.source, s.reserved, s.charged, s.refunded, s.reason, s.settled_at, j.ghost""";
 
     /** What to list. Every field is optional; tenantId is forced to the caller's own for a tenant. */
     public record Filter(Long tenantId, String model, String status, OffsetDateTime from, OffsetDateTime to,
@@ -140,7 +140,8 @@ public class JobHistoryService {
                     Boolean.TRUE.equals(r[6]), (String) r[7], ((Number) r[8]).intValue(),
                     ((BigDecimal) r[9]).toPlainString(), (String) r[10], Sql.longValue(r[11]), reserved, refunded,
                     reserved - refunded, r[18] != null, Sql.nullableInt(r[12]), (String) r[13], (String) r[14],
-                    Boolean.TRUE.equals(r[15]), Sql.text(r[16], zone), Sql.text(r[17], zone), Sql.text(r[18], zone),
+                    Boolean.TRUE.equals(r[15]), Boolean.TRUE.equals(r[26]), Sql.text(r[16], zone), Sql.text(r[17], zone),
+                    Sql.text(r[18], zone),
                     settlement, entries));
         }
         return views;

@@ -31,6 +31,8 @@ public record JobView(UUID id,
                       @JsonProperty("fal_billable_units") String falBillableUnits,
                       String error,
                       @JsonProperty("needs_review") boolean needsReview,
+                      /* refunded as refused or unreachable at submit, but fal ran it (the operator bore fal's cost) */
+                      boolean ghost,
                       @JsonProperty("created_at") String createdAt,
                       @JsonProperty("updated_at") String updatedAt,
                       @JsonProperty("settled_at") String settledAt,

@@ -13,6 +13,7 @@ public record UsageFigures(
         @JsonProperty("jobs_succeeded") long jobsSucceeded,
         @JsonProperty("jobs_failed") long jobsFailed,
         @JsonProperty("jobs_rejected") long jobsRejected,
+        @JsonProperty("jobs_ghost") long jobsGhost,
         @JsonProperty("jobs_cancelled") long jobsCancelled,
         @JsonProperty("jobs_expired") long jobsExpired,
         @JsonProperty("jobs_open") long jobsOpen,
@@ -26,12 +27,13 @@ public record UsageFigures(
         @JsonProperty("fal_billable_units") @JsonSerialize(using = PlainDecimal.class) BigDecimal falBillableUnits,
         @JsonProperty("jobs_with_fal_billable_units") long jobsWithFalBillableUnits) {
 
-    public static final UsageFigures ZERO = new UsageFigures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    public static final UsageFigures ZERO = new UsageFigures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
             PlainDecimal.ZERO, PlainDecimal.ZERO, PlainDecimal.ZERO, PlainDecimal.ZERO, PlainDecimal.ZERO, 0);
 
     public UsageFigures plus(UsageFigures o) {
         return new UsageFigures(jobsSubmitted + o.jobsSubmitted, jobsSucceeded + o.jobsSucceeded,
-                jobsFailed + o.jobsFailed, jobsRejected + o.jobsRejected, jobsCancelled + o.jobsCancelled,
+                jobsFailed + o.jobsFailed, jobsRejected + o.jobsRejected, jobsGhost + o.jobsGhost,
+                jobsCancelled + o.jobsCancelled,
                 jobsExpired + o.jobsExpired, jobsOpen + o.jobsOpen,
                 Math.addExact(creditsReserved, o.creditsReserved), Math.addExact(creditsRefunded, o.creditsRefunded),
                 Math.addExact(creditsCharged, o.creditsCharged),
@@ -42,13 +44,13 @@ public record UsageFigures(
 
     /** Column names of the figures, in CSV order (the same names as in JSON). */
     public static final String[] COLUMNS = {"jobs_submitted", "jobs_succeeded", "jobs_failed", "jobs_rejected",
-            "jobs_cancelled", "jobs_expired", "jobs_open", "credits_reserved", "credits_refunded", "credits_charged",
-            "revenue_cny", "fal_cost_usd", "fal_cost_cny", "margin_cny", "fal_billable_units",
+            "jobs_ghost", "jobs_cancelled", "jobs_expired", "jobs_open", "credits_reserved", "credits_refunded",
+            "credits_charged", "revenue_cny", "fal_cost_usd", "fal_cost_cny", "margin_cny", "fal_billable_units",
             "jobs_with_fal_billable_units"};
 
     /** The figures as CSV cells, in {@link #COLUMNS} order. */
     public Object[] cells() {
-        return new Object[]{jobsSubmitted, jobsSucceeded, jobsFailed, jobsRejected, jobsCancelled, jobsExpired,
+        return new Object[]{jobsSubmitted, jobsSucceeded, jobsFailed, jobsRejected, jobsGhost, jobsCancelled, jobsExpired,
                 jobsOpen, creditsReserved, creditsRefunded, creditsCharged, revenueCny.toPlainString(),
                 falCostUsd.toPlainString(), falCostCny.toPlainString(), marginCny.toPlainString(),
                 falBillableUnits.toPlainString(), jobsWithFalBillableUnits};

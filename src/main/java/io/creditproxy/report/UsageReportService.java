@@ -23,8 +23,8 @@ public class UsageReportService {
     /**
      * Per job: what went back (refund + release entries of the ledger), the units fal was paid for, and fal's own
      * billable units where the proxy saw them. fal is paid for a job that succeeded (or expired with its charge
-     * kept: fal may have billed it): an image job for the images delivered, a video job for its billed seconds or
-     * clips once the video was delivered. A give-back is written after its job, so only give-backs from a day
+     * kept: fal may have billed it, or is a ghost: refunded to the tenant, but fal ran it): an image job for the
+     * images delivered, a video job for its billed seconds or clips once the video was delivered. A give-back is written after its job, so only give-backs from a day
      * before the period are read (the day is a margin for transactions that started before the job's).
      */
     private static final String PER_JOB = """
@@ -32,8 +32,10 @@ public class UsageReportService {
                    j.exchange_rate, j.credits_per_cny, COALESCE(g.amount, 0) AS given_back,
                    CASE WHEN j.billable_units ~ '^[0-9]+(\\.[0-9]+){0,1}$' THEN CAST(j.billable_units AS numeric) END
                        AS billable,
+                   j.ghost,
                    CASE WHEN j.status = 'COMPLETED'
                              OR (j.status = 'EXPIRED' AND j.price_credits > COALESCE(g.amount, 0))
+                             OR j.ghost
                         THEN CASE WHEN j.unit = 'image' THEN COALESCE(j.delivered_units, j.quantity)
                                   ELSE j.quantity * COALESCE(j.delivered_units, 1) END
                         ELSE 0 END AS cost_units
@@ -53,6 +55,7 @@ public class UsageReportService {
             count(*) FILTER (WHERE status = 'COMPLETED'),
             count(*) FILTER (WHERE status IN ('FAILED', 'REJECTED')),
             count(*) FILTER (WHERE status = 'REJECTED'),
+            count(*) FILTER (WHERE ghost),
             count(*) FILTER (WHERE status = 'CANCELLED'),
             count(*) FILTER (WHERE status = 'EXPIRED'),
             count(*) FILTER (WHERE status IN ('RESERVED', 'SUBMITTED')),
@@ -161,16 +164,16 @@ public class UsageReportService {
         BigDecimal exchangeRate = (BigDecimal) r[i + 2];
         BigDecimal creditsPerCny = (BigDecimal) r[i + 3];
         int f = i + 4;
-        long reserved = whole(r[f + 7]);
-        long refunded = whole(r[f + 8]);
-        long costUnits = whole(r[f + 9]);
+        long reserved = whole(r[f + 8]);
+        long refunded = whole(r[f + 9]);
+        long costUnits = whole(r[f + 10]);
         BigDecimal revenue = money(BigDecimal.valueOf(reserved - refunded), creditsPerCny);
         BigDecimal costUsd = money(usdUnitPrice.multiply(BigDecimal.valueOf(costUnits))
                 .multiply(new BigDecimal(factor.numerator())), new BigDecimal(factor.denominator()));
         BigDecimal costCny = costUsd.multiply(exchangeRate).setScale(PlainDecimal.SCALE, RoundingMode.HALF_UP);
         return new UsageFigures(whole(r[f]), whole(r[f + 1]), whole(r[f + 2]), whole(r[f + 3]), whole(r[f + 4]),
-                whole(r[f + 5]), whole(r[f + 6]), reserved, refunded, reserved - refunded,
-                revenue, costUsd, costCny, revenue.subtract(costCny), PlainDecimal.of(r[f + 10]), whole(r[f + 11]));
+                whole(r[f + 5]), whole(r[f + 6]), whole(r[f + 7]), reserved, refunded, reserved - refunded,
+                revenue, costUsd, costCny, revenue.subtract(costCny), PlainDecimal.of(r[f + 11]), whole(r[f + 12]));
     }
 
     private static BigDecimal money(BigDecimal numerator, BigDecimal denominator) {

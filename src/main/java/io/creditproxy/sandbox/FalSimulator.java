@@ -406,6 +406,9 @@ public final class FalSimulator {
         boolean slow = markers.contains(SandboxMarkers.SLOW);
         long slowMillis = settings.slowDelay().toMillis();
         long queueMillis = slow || markers.contains(SandboxMarkers.SLOW_QUEUE) ? slowMillis : settings.queueDelay().toMillis();
+        // a late answer: queued now, answered (and started) only after the caller has given up
+        long lateMillis = markers.contains(SandboxMarkers.SUBMIT_LATE) ? settings.submitLateDelay().toMillis() : 0;
+        queueMillis += lateMillis;
         long runMillis = slow || markers.contains(SandboxMarkers.SLOW_RUN) ? slowMillis : settings.runDelay().toMillis();
         String id = UUID.randomUUID().toString();
         long position = queue.queued.getAndIncrement();
@@ -435,6 +438,14 @@ public final class FalSimulator {
                 .put("metrics", new JsonObject())
                 .put("queue_position", position);
         resp.putHeader("x-fal-request-id", id);
+        if (lateMillis > 0) {
+            vertx.setTimer(lateMillis, t -> {
+                if (!resp.closed()) {
+                    json(resp, 200, body.encode());
+                }
+            });
+            return;
+        }
         json(resp, 200, body.encode());
     }
 
@@ -685,6 +696,10 @@ public final class FalSimulator {
                 .put("status", outcome.ok() ? "OK" : "ERROR")
                 .put("payload", outcome.body())
                 .put("error", outcome.ok() ? null : "Invalid status code: " + outcome.status());
+        if (outcome.ok() && r.markers.contains(SandboxMarkers.WEBHOOK_PAYLOAD_ERROR)) {
+            // fal's documented shape for a successful run whose output it could not serialize
+            body.putNull("payload").put("payload_error", "Response payload is not JSON serializable");
+        }
         Buffer raw = body.toBuffer();
         boolean corruptFirst = r.markers.contains(SandboxMarkers.WEBHOOK_FAILS_ONCE);
         boolean duplicate = r.markers.contains(SandboxMarkers.WEBHOOK_DUPLICATE);

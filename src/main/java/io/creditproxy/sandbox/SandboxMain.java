@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Options (each also read from the environment variable in brackets; arguments win):
  * {@code --host} [SANDBOX_HOST] (127.0.0.1), {@code --port} [SANDBOX_PORT] (8089, 0 = free port),
  * {@code --queue-delay} [SANDBOX_QUEUE_DELAY] (200ms), {@code --run-delay} [SANDBOX_RUN_DELAY] (300ms),
- * {@code --slow-delay} [SANDBOX_SLOW_DELAY] (5s), {@code --required-key} [SANDBOX_REQUIRED_KEY] (any key),
+ * {@code --slow-delay} [SANDBOX_SLOW_DELAY] (5s), {@code --submit-late-delay} [SANDBOX_SUBMIT_LATE_DELAY] (65s),
+ * {@code --required-key} [SANDBOX_REQUIRED_KEY] (any key),
  * {@code --instances} [SANDBOX_INSTANCES] (processors), {@code --webhook-retries} [SANDBOX_WEBHOOK_RETRIES] (3),
  * {@code --max-requests} [SANDBOX_MAX_REQUESTS] (100000). Durations: {@code 250ms}, {@code 2s}, {@code 1m}, or
  * plain milliseconds. The first line on stdout is {@code fal sandbox listening on http://HOST:PORT}.
@@ -36,6 +37,7 @@ public final class SandboxMain {
                 .queueDelay(duration(option(args, "queue-delay", "200ms")))
                 .runDelay(duration(option(args, "run-delay", "300ms")))
                 .slowDelay(duration(option(args, "slow-delay", "5s")))
+                .submitLateDelay(duration(option(args, "submit-late-delay", "65s")))
                 .instances(Integer.parseInt(option(args, "instances", "0")))
                 .webhookRetries(Integer.parseInt(option(args, "webhook-retries", "3")))
                 .maxRequests(Integer.parseInt(option(args, "max-requests", "100000")))

@@ -20,11 +20,15 @@ import java.util.regex.Pattern;
  * <tr><td>{@code [sandbox:submit-422]}</td><td>submit answers fal's 422 {@code {"detail":[{loc,msg,type}]}}; nothing is queued</td></tr>
  * <tr><td>{@code [sandbox:submit-hang]}</td><td>submit never answers (the caller's timeout must fire); nothing is queued</td></tr>
  * <tr><td>{@code [sandbox:submit-reset]}</td><td>the TCP connection is reset instead of answering the submit</td></tr>
+ * <tr><td>{@code [sandbox:submit-late]}</td><td>the request IS queued (and runs, and sends its webhook), but the submit's answer
+ * comes only after {@code sandbox.submit-late-delay}, past the caller's timeout; the request stays IN_QUEUE until then</td></tr>
  * <tr><td>{@code [sandbox:fewer-images]}</td><td>one image fewer than {@code num_images} is delivered (and billed in X-Fal-Billable-Units)</td></tr>
  * <tr><td>{@code [sandbox:no-webhook]}</td><td>the webhook is never sent</td></tr>
  * <tr><td>{@code [sandbox:webhook-fails-once]}</td><td>the first webhook delivery carries a wrong signature; a receiver that
  * rejects it (non-2xx) gets the correctly signed retry</td></tr>
  * <tr><td>{@code [sandbox:webhook-duplicate]}</td><td>the (correctly signed) webhook is delivered twice</td></tr>
+ * <tr><td>{@code [sandbox:webhook-payload-error]}</td><td>the run succeeds (status and result as usual), but the webhook is
+ * fal's shape for an output it could not serialize: {@code {"status":"OK","payload":null,"payload_error":"..."}}</td></tr>
  * </table>
  */
 public enum SandboxMarkers {
@@ -37,10 +41,12 @@ public enum SandboxMarkers {
     SUBMIT_422("submit-422"),
     SUBMIT_HANG("submit-hang"),
     SUBMIT_RESET("submit-reset"),
+    SUBMIT_LATE("submit-late"),
     FEWER_IMAGES("fewer-images"),
     NO_WEBHOOK("no-webhook"),
     WEBHOOK_FAILS_ONCE("webhook-fails-once"),
-    WEBHOOK_DUPLICATE("webhook-duplicate");
+    WEBHOOK_DUPLICATE("webhook-duplicate"),
+    WEBHOOK_PAYLOAD_ERROR("webhook-payload-error");
 
     private static final Pattern MARKER = Pattern.compile("\\[sandbox:([a-z0-9-]+)]", Pattern.CASE_INSENSITIVE);
 

@@ -19,6 +19,7 @@ public final class SandboxSettings {
     private volatile Duration queueDelay = Duration.ofMillis(200);
     private volatile Duration runDelay = Duration.ofMillis(300);
     private volatile Duration slowDelay = Duration.ofSeconds(5);
+    private volatile Duration submitLateDelay = Duration.ofSeconds(65);
     private volatile Duration ssePingInterval = Duration.ofSeconds(15);
     private volatile int webhookRetries = 3;
     private volatile Duration webhookRetryBackoff = Duration.ofMillis(200);
@@ -35,6 +36,7 @@ public final class SandboxSettings {
                 .queueDelay(config.queueDelay())
                 .runDelay(config.runDelay())
                 .slowDelay(config.slowDelay())
+                .submitLateDelay(config.submitLateDelay())
                 .ssePingInterval(config.ssePingInterval())
                 .webhookRetries(config.webhookRetries())
                 .webhookRetryBackoff(config.webhookRetryBackoff())
@@ -51,6 +53,7 @@ public final class SandboxSettings {
     public Duration queueDelay() { return queueDelay; }
     public Duration runDelay() { return runDelay; }
     public Duration slowDelay() { return slowDelay; }
+    public Duration submitLateDelay() { return submitLateDelay; }
     public Duration ssePingInterval() { return ssePingInterval; }
     public int webhookRetries() { return webhookRetries; }
     public Duration webhookRetryBackoff() { return webhookRetryBackoff; }
@@ -65,6 +68,7 @@ public final class SandboxSettings {
     public SandboxSettings queueDelay(Duration value) { queueDelay = nonNegative(value); return this; }
     public SandboxSettings runDelay(Duration value) { runDelay = nonNegative(value); return this; }
     public SandboxSettings slowDelay(Duration value) { slowDelay = nonNegative(value); return this; }
+    public SandboxSettings submitLateDelay(Duration value) { submitLateDelay = nonNegative(value); return this; }
     public SandboxSettings ssePingInterval(Duration value) { ssePingInterval = positive(value); return this; }
     public SandboxSettings webhookRetries(int value) { webhookRetries = Math.max(0, value); return this; }
     public SandboxSettings webhookRetryBackoff(Duration value) { webhookRetryBackoff = positive(value); return this; }
@@ -78,14 +82,15 @@ public final class SandboxSettings {
     /** A copy, so that a test can save the settings it changes and put them back. */
     public SandboxSettings copy() {
         return new SandboxSettings().host(host).port(port).instances(instances).maxRequests(maxRequests)
-                .queueDelay(queueDelay).runDelay(runDelay).slowDelay(slowDelay).ssePingInterval(ssePingInterval)
+                .queueDelay(queueDelay).runDelay(runDelay).slowDelay(slowDelay).submitLateDelay(submitLateDelay)
+                .ssePingInterval(ssePingInterval)
                 .webhookRetries(webhookRetries).webhookRetryBackoff(webhookRetryBackoff)
                 .webhookTimeout(webhookTimeout).webhookUserId(webhookUserId).requiredKey(requiredKey);
     }
 
     /** Takes over the runtime-changeable values of {@code other} (not host, port, instances, capacity). */
     public void applyRuntime(SandboxSettings other) {
-        queueDelay(other.queueDelay).runDelay(other.runDelay).slowDelay(other.slowDelay)
+        queueDelay(other.queueDelay).runDelay(other.runDelay).slowDelay(other.slowDelay).submitLateDelay(other.submitLateDelay)
                 .ssePingInterval(other.ssePingInterval).webhookRetries(other.webhookRetries)
                 .webhookRetryBackoff(other.webhookRetryBackoff).webhookTimeout(other.webhookTimeout)
                 .webhookUserId(other.webhookUserId).requiredKey(other.requiredKey);

@@ -10,24 +10,32 @@ import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Asks fal what became of a job: its status, and when it is COMPLETED without error, its result (to count
- * what was delivered). Used by the reconciler and after a tenant's status poll.
+ * The proxy's own, clean question to fal about a job: its status and, when finished without a failure, its result
+ * (to count what was delivered). The only thing an outcome is decided from besides fal's signed webhook: the
+ * requests carry the operator's key and nothing of a tenant's (no query string, no {@code X-Fal-*}, no
+ * {@code Accept}), so a tenant cannot shape the answer. Used by the reconciler, after a tenant's poll hinted that a
+ * job finished, and when a webhook decided nothing.
  */
 @ApplicationScoped
 public class FalProbe {
 
-    /** What fal said. Exactly one of the fields is meaningful, per {@code state}. */
-    public record Answer(State state, String falStatus, Outcome outcome) {
+    /** What fal said. Which fields are meaningful depends on {@code state}. */
+    public record Answer(State state, String falStatus, Outcome outcome, String undecided) {
         static Answer open(String falStatus) {
-            return new Answer(State.OPEN, falStatus, null);
+            return new Answer(State.OPEN, falStatus, null, null);
         }
 
         static Answer settled(Outcome outcome) {
-            return new Answer(State.OUTCOME, "COMPLETED", outcome);
+            return new Answer(State.OUTCOME, "COMPLETED", outcome, null);
         }
 
-        static final Answer UNKNOWN = new Answer(State.UNKNOWN, null, null);
-        static final Answer UNCLEAR = new Answer(State.UNCLEAR, null, null);
+        /** {@code keptIfStuck}: the outcome the reconciler settles on if the job stays undecided for too long. */
+        static Answer undecided(String why, Outcome keptIfStuck) {
+            return new Answer(State.UNDECIDED, "COMPLETED", keptIfStuck, why);
+        }
+
+        static final Answer UNKNOWN = new Answer(State.UNKNOWN, null, null, null);
+        static final Answer UNCLEAR = new Answer(State.UNCLEAR, null, null, null);
     }
 
     public enum State {
@@ -35,6 +43,8 @@ public class FalProbe {
         OPEN,
         /** finished: the outcome is known */
         OUTCOME,
+        /** finished without a failure, but the result does not say what was delivered: hold the job, ask again later */
+        UNDECIDED,
         /** fal does not know the request (404) */
         UNKNOWN,
         /** fal could not be asked, or answered something the proxy cannot act on: ask again later */
@@ -50,39 +60,45 @@ public class FalProbe {
     }
 
     public Future<Answer> check(OpenJob job) {
-        return fal.send(HttpMethod.GET, job.statusUrl(), null, null)
+        // no tenant headers (null), and fal's URLs from its submit answer without any query string
+        return fal.send(HttpMethod.GET, withoutQuery(job.statusUrl()), null, null)
                 .compose(status -> fromStatus(job, status), failure -> Future.succeededFuture(Answer.UNCLEAR));
     }
 
-    /** Reads a status answer (also used on a tenant's own status poll, to save a request). */
-    public Future<Answer> fromStatus(OpenJob job, UpstreamResponse status) {
+    private Future<Answer> fromStatus(OpenJob job, UpstreamResponse status) {
         if (status.status() == 404) {
             return Future.succeededFuture(Answer.UNKNOWN);
         }
-        JsonNode body = parse(status);
+        JsonNode body = parse(json, status);
         if (!status.isSuccess() || body == null) {
             return Future.succeededFuture(Answer.UNCLEAR);
         }
-        String state = body.path("status").asText("");
-        if (!state.equals("COMPLETED")) {
-            return Future.succeededFuture(Answer.open(state));
+        OutcomeRules.StatusReading reading = OutcomeRules.fromStatus(body);
+        if (reading.running()) {
+            return Future.succeededFuture(Answer.open(reading.falStatus()));
         }
-        JsonNode error = body.get("error");
-        if (error != null && !error.isNull()) {
-            String errorType = body.hasNonNull("error_type") ? body.get("error_type").asText() : null;
-            return Future.succeededFuture(Answer.settled(OutcomeRules.fromError(text(error), errorType, null)));
+        if (reading.failure() != null) {
+            return Future.succeededFuture(Answer.settled(reading.failure()));
         }
-        return fal.send(HttpMethod.GET, job.responseUrl(), null, null)
-                .map(result -> fromResult(job, result))
+        // COMPLETED, or a status word the rules do not know: the result decides
+        return fal.send(HttpMethod.GET, withoutQuery(job.responseUrl()), null, null)
+                .map(result -> fromResult(job.unit(), result, json))
                 .otherwise(Answer.UNCLEAR);
     }
 
-    /** Reads a result answer: the model's output, or the model's error. */
-    public Answer fromResult(OpenJob job, UpstreamResponse result) {
-        JsonNode body = parse(result);
+    /** Reads the proxy's own result fetch: the model's output, or the model's error. */
+    static Answer fromResult(String unit, UpstreamResponse result, ObjectMapper json) {
+        JsonNode body = parse(json, result);
+        String billable = result.headers().get("X-Fal-Billable-Units");
         if (result.isSuccess()) {
-            return Answer.settled(OutcomeRules.fromResult(job.unit(), body)
-                    .withBillableUnits(result.headers().get("X-Fal-Billable-Units")));
+            OutcomeRules.Decision decision = OutcomeRules.fromResult(unit, body);
+            if (decision.decided()) {
+                return Answer.settled(decision.outcome().withBillableUnits(billable));
+            }
+            // fal says it finished and answered 2xx, but what was delivered is not readable: never a refund
+            return Answer.undecided(decision.undecided(), new Outcome(Outcome.Kind.KEPT_FOR_REVIEW, Job.COMPLETED, null,
+                    billable, body, "fal reported success but the proxy could not read what was delivered ("
+                    + decision.undecided() + "); charge kept for review"));
         }
         String errorType = result.headers().get("X-Fal-Error-Type");
         if (errorType == null && body != null && body.hasNonNull("error_type")) {
@@ -91,19 +107,20 @@ public class FalProbe {
         if (result.status() == 499 || "client_cancelled".equals(errorType)) {
             return Answer.settled(Outcome.voided(Job.CANCELLED, "cancelled", body));
         }
-        // 400 = not finished yet, 404 = unknown, 5xx = maybe transient: the status endpoint decides later
+        // 400 = not finished yet, 404 = unknown, 5xx = maybe transient, a model error: the status decides later
         return Answer.UNCLEAR;
     }
 
-    private JsonNode parse(UpstreamResponse response) {
+    static String withoutQuery(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
+    }
+
+    private static JsonNode parse(ObjectMapper json, UpstreamResponse response) {
         try {
             return json.readTree(response.bodyText());
         } catch (Exception e) {
             return null;
         }
-    }
-
-    private static String text(JsonNode node) {
-        return node.isTextual() ? node.asText() : node.toString();
     }
 }

@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The proxy's own fal webhook: every submit asks fal to call {@code /webhooks/fal/{job id}}. The signature is
- * checked before anything else; then the job is settled (once, whatever else races) and the tenant's own
- * webhook, if it gave one, is queued.
+ * The proxy's own fal webhook: every submit asks fal to call {@code /webhooks/fal/{job id}}. The signature (and,
+ * when {@code fal.user-id} is set, fal's account) is checked before anything else; then the job is settled (once,
+ * whatever else races) and the tenant's own webhook, if it gave one, is queued. A webhook that decides nothing makes
+ * the proxy ask fal itself; one for a job refunded at submit records a ghost ({@link GhostJobs}).
  */
 @Path("/webhooks/fal")
 public class FalWebhookResource {
@@ -24,11 +25,14 @@ public class FalWebhookResource {
     private final FalWebhookVerifier verifier;
     private final WebhookSettlement settlement;
     private final ObjectMapper json;
+    private final PollSettlement checks;
 
-    public FalWebhookResource(FalWebhookVerifier verifier, WebhookSettlement settlement, ObjectMapper json) {
+    public FalWebhookResource(FalWebhookVerifier verifier, WebhookSettlement settlement, ObjectMapper json,
+                              PollSettlement checks) {
         this.verifier = verifier;
         this.settlement = settlement;
         this.json = json;
+        this.checks = checks;
     }
 
     @POST
@@ -58,8 +62,12 @@ public class FalWebhookResource {
         if (payload == null || !payload.isObject() || !requestIdMatches(payload, requestId)) {
             throw new ApiException(400, "bad_webhook", "The webhook body does not match its signed request id.");
         }
-        boolean settled = settlement.settle(id, payload);
-        return Map.of("received", true, "settled_now", settled);
+        WebhookSettlement.Result result = settlement.settle(id, payload);
+        if (result == WebhookSettlement.Result.CHECK_WITH_FAL) {
+            // the webhook decides nothing (e.g. fal's "payload": null): the proxy asks fal itself, in the background
+            checks.checkNow(settlement.openJob(id), "webhook");
+        }
+        return Map.of("received", true, "settled_now", result == WebhookSettlement.Result.SETTLED);
     }
 
     private static boolean requestIdMatches(JsonNode payload, String signedRequestId) {

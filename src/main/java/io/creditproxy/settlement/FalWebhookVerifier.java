@@ -49,7 +49,10 @@ public class FalWebhookVerifier {
     public record Signature(String requestId, String userId, String timestamp, String signatureHex) {
     }
 
-    /** @throws ApiException 401 for a missing, malformed, stale or wrong signature */
+    /**
+     * @throws ApiException 401 for a missing, malformed, stale or wrong signature; 403 for a webhook of another fal
+     *                      account than {@code fal.user-id}, when that is set
+     */
     public void verify(Signature sig, byte[] body, long nowEpochSeconds) {
         if (sig.requestId() == null || sig.userId() == null || sig.timestamp() == null || sig.signatureHex() == null) {
             throw refused("missing signature headers");
@@ -64,14 +67,19 @@ public class FalWebhookVerifier {
             throw refused("timestamp outside the accepted window");
         }
         byte[] message = Ed25519.falWebhookMessage(sig.requestId(), sig.userId(), sig.timestamp(), body);
-        if (anyVerifies(currentKeys(false), message, sig.signatureHex())) {
-            return;
+        boolean verified = anyVerifies(currentKeys(false), message, sig.signatureHex())
+                || (System.currentTimeMillis() - fetchedAt > MIN_REFETCH.toMillis()
+                && anyVerifies(currentKeys(true), message, sig.signatureHex()));
+        if (!verified) {
+            throw refused("signature does not verify");
         }
-        if (System.currentTimeMillis() - fetchedAt > MIN_REFETCH.toMillis()
-                && anyVerifies(currentKeys(true), message, sig.signatureHex())) {
-            return;
+        // fal signs every account's webhooks with the same keys: a tenant with its own fal account could have fal
+        // call this endpoint. Pinned to the operator's account, only its own webhooks count.
+        String operator = fal.userId().map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
+        if (operator != null && !operator.equals(sig.userId())) {
+            LOG.warn("refused a validly signed fal webhook sent for another fal account");
+            throw new ApiException(403, "foreign_fal_account", "Webhook refused: it was sent for another fal account.");
         }
-        throw refused("signature does not verify");
     }
 
     private static boolean anyVerifies(List<PublicKey> keys, byte[] message, String signatureHex) {

@@ -1,6 +1,7 @@
 package io.creditproxy.settlement;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.creditproxy.proxy.Job;
 
 /**
  * What became of a job, as learnt from fal, and what it means for its reservation.
@@ -33,8 +34,8 @@ public record Outcome(Kind kind, String jobStatus, Integer deliveredUnits, Strin
         return new Outcome(kind, jobStatus, deliveredUnits, units, payload, error);
     }
 
-    /** fal's webhook status word for this outcome. */
+    /** fal's webhook status word for this outcome (a run fal completed and the tenant pays for is OK). */
     public String falWebhookStatus() {
-        return kind == Kind.POSTED ? "OK" : "ERROR";
+        return kind == Kind.POSTED || (kind == Kind.KEPT_FOR_REVIEW && Job.COMPLETED.equals(jobStatus)) ? "OK" : "ERROR";
     }
 }

@@ -9,19 +9,63 @@ import io.creditproxy.proxy.Job;
  * The outcome rules, per price unit, in one place. fal charges only successful outputs, so the proxy does
  * the same: a failed or cancelled job costs nothing; a job that delivered fewer images than were paid for
  * costs only the delivered ones; a video either came back (the whole price) or did not (nothing).
+ *
+ * <p>Only a definite failure voids a job: fal's webhook status {@code ERROR}, a COMPLETED status carrying an
+ * {@code error}, or a cancel fal accepted while the job was queued ({@code client_cancelled}). Anything else that
+ * is not a recognised success (a success without a readable payload, an unknown status word, an output shape the
+ * rules do not know, a success with no outputs) decides nothing: the proxy then asks fal itself, and while it
+ * still cannot decide, the job stays held (never refunded by default; see {@link Reconciler}).
  */
 public final class OutcomeRules {
 
     private OutcomeRules() {
     }
 
-    /** A successful result from fal (webhook payload or result body). */
-    public static Outcome fromResult(String unit, JsonNode result) {
+    /**
+     * What an answer from fal decides: an outcome, or nothing yet ({@code undecided} says why).
+     *
+     * @param outcome   the outcome, or null when undecided
+     * @param undecided why the answer decides nothing, or null when decided
+     */
+    public record Decision(Outcome outcome, String undecided) {
+
+        public static Decision of(Outcome outcome) {
+            return new Decision(outcome, null);
+        }
+
+        public static Decision undecidedBecause(String why) {
+            return new Decision(null, why);
+        }
+
+        public boolean decided() {
+            return outcome != null;
+        }
+    }
+
+    /**
+     * What fal's status answer says, before any result is read.
+     *
+     * @param falStatus fal's status word
+     * @param running   still IN_QUEUE or IN_PROGRESS
+     * @param failure   the outcome of a definite failure (COMPLETED with an error), else null
+     */
+    public record StatusReading(String falStatus, boolean running, Outcome failure) {
+
+        /** Finished (or an unknown word) without a failure: only the result can tell what was delivered. */
+        public boolean readResult() {
+            return !running && failure == null;
+        }
+    }
+
+    /** A successful result from fal (webhook payload or result body): posted for what was delivered, or undecided. */
+    public static Decision fromResult(String unit, JsonNode result) {
         int delivered = deliveredUnits(unit, result);
         if (delivered == 0) {
-            return Outcome.voided(Job.FAILED, "fal returned no output", result);
+            return Decision.undecidedBecause(result == null || !result.isObject()
+                    ? "fal's result is not a JSON object"
+                    : "fal's result has no " + (unit.equals("image") ? "images" : "video") + " the rules recognise");
         }
-        return new Outcome(Outcome.Kind.POSTED, Job.COMPLETED, delivered, null, result, null);
+        return Decision.of(new Outcome(Outcome.Kind.POSTED, Job.COMPLETED, delivered, null, result, null));
     }
 
     /** fal reported the run as failed (status error, webhook ERROR, a model error as result). */
@@ -29,6 +73,43 @@ public final class OutcomeRules {
         boolean cancelled = "client_cancelled".equals(errorType);
         String text = error != null ? error : errorType != null ? errorType : "failed";
         return Outcome.voided(cancelled ? Job.CANCELLED : Job.FAILED, text, payload);
+    }
+
+    /**
+     * fal's webhook body: {@code ERROR} is a definite failure; {@code OK} with a recognised payload a success;
+     * {@code OK} without a readable payload ({@code "payload": null, "payload_error": ...}), an unrecognised
+     * payload or any other status word decides nothing.
+     */
+    public static Decision fromWebhook(String unit, JsonNode webhook) {
+        JsonNode statusNode = webhook == null ? null : webhook.get("status");
+        String status = statusNode != null && statusNode.isTextual() ? statusNode.asText() : null;
+        JsonNode payload = webhook == null ? null : webhook.get("payload");
+        if ("ERROR".equals(status)) {
+            String errorType = payload != null && payload.hasNonNull("error_type") ? payload.get("error_type").asText() : null;
+            return Decision.of(fromError(text(webhook.get("error")), errorType, payload));
+        }
+        if (!"OK".equals(status)) {
+            return Decision.undecidedBecause("fal's webhook has an unknown status " + (status == null ? "(none)" : "'" + clip(status) + "'"));
+        }
+        if (payload == null || !payload.isObject()) {
+            return Decision.undecidedBecause("fal reported success without a readable payload"
+                    + (webhook.hasNonNull("payload_error") ? " (payload_error: " + clip(text(webhook.get("payload_error"))) + ")" : ""));
+        }
+        return fromResult(unit, payload);
+    }
+
+    /** fal's status body: still running, a definite failure (COMPLETED with an error), or the result must be read. */
+    public static StatusReading fromStatus(JsonNode status) {
+        String word = status == null ? "" : status.path("status").asText("");
+        if (word.equals("IN_QUEUE") || word.equals("IN_PROGRESS")) {
+            return new StatusReading(word, true, null);
+        }
+        JsonNode error = status == null ? null : status.get("error");
+        if (word.equals("COMPLETED") && error != null && !error.isNull()) {
+            String errorType = status.hasNonNull("error_type") ? status.get("error_type").asText() : null;
+            return new StatusReading(word, false, fromError(text(error), errorType, null));
+        }
+        return new StatusReading(word, false, null);
     }
 
     /** Outputs delivered: the number of images, or 1 when a video (or another single output) came back. */
@@ -46,6 +127,14 @@ public final class OutcomeRules {
         }
         JsonNode video = result.get("video");
         return video != null && video.hasNonNull("url") ? 1 : 0;
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.isTextual() ? node.asText() : node.toString();
+    }
+
+    private static String clip(String s) {
+        return s == null || s.length() <= 200 ? s : s.substring(0, 200);
     }
 
     /** Credits a posted job costs: the delivered share of what was reserved, never more than the reservation. */

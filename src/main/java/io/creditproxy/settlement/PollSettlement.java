@@ -1,20 +1,23 @@
 package io.creditproxy.settlement;
 
-import io.creditproxy.proxy.UpstreamResponse;
 import io.creditproxy.common.Blocking;
+import io.creditproxy.proxy.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Settles jobs from the tenant's own polls, after the tenant has its answer: a COMPLETED status (the result
- * is then fetched to count outputs), a fetched result, or an accepted cancel (remembered, so that fal's
- * "cancelled" outcome is recognised). Never delays or fails the tenant's poll.
+ * Settles jobs after the tenant's own polls, once the tenant has its answer. The tenant's answer came from a request
+ * that carried the tenant's query string and headers, so it is only a hint that the job may have finished: the
+ * outcome is always decided from the proxy's own clean request ({@link FalProbe#check}). Never delays or fails
+ * the tenant's poll; one check per job at a time, whatever the tenant sends.
  */
 @ApplicationScoped
 public class PollSettlement {
@@ -25,6 +28,8 @@ public class PollSettlement {
     private final FalProbe probe;
     private final SettlementService settlements;
     private final EntityManager em;
+    /** Jobs being checked now: a tenant polling in a loop does not multiply the proxy's requests to fal. */
+    private final Set<UUID> checking = ConcurrentHashMap.newKeySet();
 
     public PollSettlement(Vertx vertx, FalProbe probe, SettlementService settlements, EntityManager em) {
         this.vertx = vertx;
@@ -33,26 +38,44 @@ public class PollSettlement {
         this.em = em;
     }
 
-    public void afterStatus(OpenJob job, UpstreamResponse status) {
-        if (!status.isSuccess() || !status.bodyText().contains("COMPLETED")) {
+    /** After a tenant's status poll: a finished-looking answer (200, or COMPLETED) makes the proxy ask fal itself. */
+    public void afterStatus(OpenJob job, UpstreamResponse tenantAnswer) {
+        if (tenantAnswer.isSuccess() && (tenantAnswer.status() == 200 || tenantAnswer.bodyText().contains("COMPLETED"))) {
+            checkNow(job, "poll");
+        }
+    }
+
+    /** After a tenant's result fetch: any answer but "not finished" (400) or "unknown" (404) makes the proxy ask itself. */
+    public void afterResult(OpenJob job, UpstreamResponse tenantAnswer) {
+        int status = tenantAnswer.status();
+        if (tenantAnswer.isSuccess() || status == 422 || status == 499 || status >= 500) {
+            checkNow(job, "poll");
+        }
+    }
+
+    /** Settles from an answer of the proxy's own clean check (e.g. after a status stream ended). */
+    public void settleIfKnown(OpenJob job, FalProbe.Answer answer) {
+        settle(job, "poll", answer).onFailure(t -> LOG.warnf("settling job %s failed: %s", job.id(), t.toString()));
+    }
+
+    /**
+     * Asks fal about the job with the proxy's own clean request and settles it if the answer decides (source: what
+     * led to the check). Undecided answers leave the job held for the reconciler.
+     */
+    public void checkNow(OpenJob job, String source) {
+        if (!checking.add(job.id())) {
             return;
         }
         blocking(() -> settlements.isSettled(job.id()))
-                .compose(settled -> settled ? Future.succeededFuture() : probe.fromStatus(job, status).compose(answer -> settle(job).apply(answer)))
-                .onFailure(t -> LOG.warnf("settling job %s after a status poll failed: %s", job.id(), t.toString()));
-    }
-
-    public void afterResult(OpenJob job, UpstreamResponse result) {
-        FalProbe.Answer answer = probe.fromResult(job, result);
-        if (answer.state() == FalProbe.State.OUTCOME) {
-            settle(job).apply(answer)
-                    .onFailure(t -> LOG.warnf("settling job %s after a result poll failed: %s", job.id(), t.toString()));
-        }
-    }
-
-    /** Settles from an answer the caller already has (e.g. after a status stream ended). */
-    public void settleIfKnown(OpenJob job, FalProbe.Answer answer) {
-        settle(job).apply(answer).onFailure(t -> LOG.warnf("settling job %s failed: %s", job.id(), t.toString()));
+                .compose(settled -> settled ? Future.<Void>succeededFuture()
+                        : probe.check(job).compose(answer -> {
+                            if (answer.state() == FalProbe.State.UNDECIDED) {
+                                LOG.warnf("job %s: %s; held for the reconciler", job.id(), answer.undecided());
+                            }
+                            return settle(job, source, answer);
+                        }))
+                .onComplete(done -> checking.remove(job.id()))
+                .onFailure(t -> LOG.warnf("checking job %s after a %s failed: %s", job.id(), source, t.toString()));
     }
 
     public void afterCancel(UUID jobId, UpstreamResponse cancel) {
@@ -70,10 +93,10 @@ public class PollSettlement {
                 .setParameter(1, jobId).executeUpdate();
     }
 
-    private java.util.function.Function<FalProbe.Answer, Future<Void>> settle(OpenJob job) {
-        return answer -> answer.state() != FalProbe.State.OUTCOME ? Future.succeededFuture()
+    private Future<Void> settle(OpenJob job, String source, FalProbe.Answer answer) {
+        return answer.state() != FalProbe.State.OUTCOME ? Future.succeededFuture()
                 : blocking(() -> {
-                    settlements.settle(job.id(), answer.outcome(), "poll");
+                    settlements.settle(job.id(), answer.outcome(), source);
                     return null;
                 });
     }

@@ -22,8 +22,10 @@ import org.jboss.logging.Logger;
 /**
  * The safety net of settlement: asks fal about jobs still open after a while (in bounded batches, with growing
  * back-off per job), and voids reservations whose submit never reached fal (the process died between the
- * reservation's commit and the forward). Several instances can run it at once: each claims its batch with
- * {@code FOR UPDATE SKIP LOCKED} and pushes the jobs' next check time forward before asking.
+ * reservation's commit and the forward). A job fal reports finished but whose outcome cannot be read stays held
+ * until {@code settlement.undecided-after}, then is kept for review; ghosts (refunded jobs fal ran) whose webhook
+ * did not say what fal delivered are asked about too. Several instances can run it at once: each claims its batch
+ * with {@code FOR UPDATE SKIP LOCKED} and pushes the jobs' next check time forward before asking.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -36,6 +38,7 @@ public class Reconciler {
     private final SettlementConfig config;
     private final FalConfig fal;
     private final ObjectMapper json;
+    private final GhostJobs ghosts;
     private final ExecutorService launcher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "reconciler-probes");
         t.setDaemon(true);
@@ -43,8 +46,9 @@ public class Reconciler {
     });
 
     public Reconciler(EntityManager em, FalProbe probe, SettlementService settlements, SettlementConfig config, FalConfig fal,
-                      ObjectMapper json) {
+                      ObjectMapper json, GhostJobs ghosts) {
         this.json = json;
+        this.ghosts = ghosts;
         this.fal = fal;
         this.em = em;
         this.probe = probe;
@@ -66,14 +70,18 @@ public class Reconciler {
     public int reconcile() {
         int settled = voidOrphans();
         List<OpenJob> due = claimDue();
-        if (due.isEmpty()) {
+        // ghosts (refunded jobs fal ran) whose webhook did not say what fal delivered
+        List<OpenJob> ghostsDue = ghosts.claimPending(config);
+        if (due.isEmpty() && ghostsDue.isEmpty()) {
             return settled;
         }
+        List<OpenJob> all = new ArrayList<>(due);
+        all.addAll(ghostsDue);
         // The scheduler runs this on a Vert.x worker context; an HTTP call started there would call back on that
         // same (blocked) context. Started from a plain thread, the calls complete on the event loop instead.
         List<CompletableFuture<FalProbe.Answer>> answers;
         try {
-            answers = launcher.submit(() -> due.stream()
+            answers = launcher.submit(() -> all.stream()
                     .map(job -> probe.check(job).toCompletionStage().toCompletableFuture()).toList()).get();
         } catch (Exception e) {
             return settled;
@@ -84,6 +92,9 @@ public class Reconciler {
         for (int i = 0; i < due.size(); i++) {
             settled += settleFrom(due.get(i), answers.get(i), deadline) ? 1 : 0;
         }
+        for (int i = 0; i < ghostsDue.size(); i++) {
+            ghostFrom(ghostsDue.get(i), answers.get(due.size() + i), deadline);
+        }
         return settled;
     }
 
@@ -93,14 +104,8 @@ public class Reconciler {
     }
 
     private boolean settleFrom(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
-        FalProbe.Answer answer;
-        try {
-            answer = pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            // the job's next check is already scheduled; say which upstream call did not come back
-            LOG.warnf("reconciler: no answer in time about job %s (%s)", job.id(), hostOf(job.statusUrl()));
-            return false;
-        } catch (Exception e) {
+        FalProbe.Answer answer = await(job, pending, deadline);
+        if (answer == null) {
             return false;
         }
         return switch (answer.state()) {
@@ -109,9 +114,66 @@ public class Reconciler {
                 recordFalStatus(job.id(), answer.falStatus());
                 yield false;
             }
+            case UNDECIDED -> undecided(job, answer);
             case UNKNOWN -> expired(job);
             case UNCLEAR -> false;
         };
+    }
+
+    /** The answer of one probe, or null when it did not come in time (the job's next check is already scheduled). */
+    private static FalProbe.Answer await(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
+        try {
+            return pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // say which upstream call did not come back
+            LOG.warnf("reconciler: no answer in time about job %s (%s)", job.id(), hostOf(job.statusUrl()));
+            return null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * fal says the job finished without a failure, but what it delivered cannot be read: the job stays held (its
+     * next check is scheduled with the back-off) until {@code settlement.undecided-after}, then its charge is kept
+     * and it is flagged for review. Never refunded: fal ran it and may have billed it.
+     */
+    private boolean undecided(OpenJob job, FalProbe.Answer answer) {
+        recordFalStatus(job.id(), answer.falStatus());
+        if (!olderThan(job.id(), config.undecidedAfter())) {
+            LOG.warnf("job %s: %s; held, asked again later", job.id(), answer.undecided());
+            return false;
+        }
+        boolean done = settlements.settle(job.id(), answer.outcome(), "reconciler");
+        if (done) {
+            LOG.warnf("job %s: still undecided after %s (%s); charge kept for review", job.id(), config.undecidedAfter(),
+                    answer.undecided());
+        }
+        return done;
+    }
+
+    /** A ghost's probe: what fal delivered, or, once fal cannot tell any more, stop asking. */
+    private void ghostFrom(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
+        FalProbe.Answer answer = await(job, pending, deadline);
+        if (answer == null) {
+            return;
+        }
+        switch (answer.state()) {
+            case OUTCOME -> ghosts.resolve(job.id(), answer.outcome());
+            case UNDECIDED -> {
+                if (olderThan(job.id(), config.undecidedAfter())) {
+                    ghosts.giveUp(job.id(), "what fal delivered is still unreadable (" + answer.undecided() + ")");
+                }
+            }
+            case UNKNOWN -> {
+                if (olderThan(job.id(), config.unknownAfter())) {
+                    ghosts.giveUp(job.id(), "fal no longer knows the request");
+                }
+            }
+            case OPEN, UNCLEAR -> {
+                // ask again at the next check
+            }
+        }
     }
 
     /** fal no longer knows the job. Too young: ask again later. Old enough: apply the configured policy. */

@@ -35,6 +35,14 @@ public interface SettlementConfig {
     @WithDefault("1h")
     Duration unknownAfter();
 
+    /**
+     * A job fal reports finished but whose outcome the proxy cannot read (no recognisable output) stays held and is
+     * asked about again (with the back-off) until it is this old; then its charge is kept and it is flagged for
+     * review. Never refunded by default.
+     */
+    @WithDefault("24h")
+    Duration undecidedAfter();
+
     /** What to do with a job fal no longer knows: KEEP the charge and flag it for review, or REFUND it. */
     @WithDefault("keep")
     ExpiredPolicy expiredPolicy();

@@ -8,29 +8,55 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.util.UUID;
 
-/** Turns a verified fal webhook into a settlement of its job. */
+/** Turns a verified fal webhook into a settlement of its job (or records a ghost: a refunded job fal did run). */
 @ApplicationScoped
 public class WebhookSettlement {
 
+    /** What a webhook did. */
+    public enum Result {
+        /** this webhook settled the job */
+        SETTLED,
+        /** the job was settled already: a replay changes nothing */
+        ALREADY_SETTLED,
+        /** the webhook decides nothing (no readable payload, unknown status, unrecognised output): ask fal itself */
+        CHECK_WITH_FAL,
+        /** the job had been refunded as refused or unreachable, but fal ran it: recorded as a ghost (now or before) */
+        GHOST
+    }
+
     private final EntityManager em;
     private final SettlementService settlements;
+    private final GhostJobs ghosts;
 
-    public WebhookSettlement(EntityManager em, SettlementService settlements) {
+    public WebhookSettlement(EntityManager em, SettlementService settlements, GhostJobs ghosts) {
         this.em = em;
         this.settlements = settlements;
+        this.ghosts = ghosts;
     }
 
     /**
-     * @return true when this webhook settled the job, false when it was settled already (a replay changes nothing)
      * @throws ApiException 404 for an unknown job or one whose fal request id differs; 409 while the submit
      *                      is still being recorded (fal retries later)
      */
     @Transactional
-    public boolean settle(UUID jobId, JsonNode webhook) {
+    public Result settle(UUID jobId, JsonNode webhook) {
         Job job = em.find(Job.class, jobId);
         String requestId = webhook.path("request_id").asText(null);
-        if (job == null) {
+        if (job == null || requestId == null || requestId.isBlank()) {
             throw ApiException.notFound("unknown_job", "No such job.");
+        }
+        if (Job.REJECTED.equals(job.status)) {
+            // refunded because fal did not answer (or was thought unreachable), yet fal ran it: the signed webhook
+            // to this job's own URL is the proof. The tenant keeps its refund; the operator's cost is recorded.
+            String known = job.ghost ? job.ghostRequestId : job.requestId;
+            if (known != null && !known.equals(requestId)) {
+                throw ApiException.notFound("unknown_job", "No such job.");
+            }
+            OutcomeRules.Decision decision = OutcomeRules.fromWebhook(job.unit, webhook);
+            if (!ghosts.record(job, requestId, decision, "webhook") && decision.decided()) {
+                ghosts.resolve(job.id, decision.outcome()); // a ghost still waiting to learn what fal delivered
+            }
+            return Result.GHOST;
         }
         if (job.requestId == null) {
             if (Job.RESERVED.equals(job.status)) {
@@ -41,16 +67,17 @@ public class WebhookSettlement {
         if (!job.requestId.equals(requestId)) {
             throw ApiException.notFound("unknown_job", "No such job.");
         }
-        JsonNode payload = webhook.get("payload");
-        Outcome outcome;
-        if ("OK".equals(webhook.path("status").asText())) {
-            outcome = OutcomeRules.fromResult(job.unit, payload);
-        } else {
-            JsonNode error = webhook.get("error");
-            String text = error == null || error.isNull() ? null : error.isTextual() ? error.asText() : error.toString();
-            String errorType = payload != null && payload.hasNonNull("error_type") ? payload.get("error_type").asText() : null;
-            outcome = OutcomeRules.fromError(text, errorType, payload);
+        OutcomeRules.Decision decision = OutcomeRules.fromWebhook(job.unit, webhook);
+        if (!decision.decided()) {
+            return settlements.isSettled(jobId) ? Result.ALREADY_SETTLED : Result.CHECK_WITH_FAL;
         }
-        return settlements.settle(jobId, outcome, "webhook");
+        return settlements.settle(jobId, decision.outcome(), "webhook") ? Result.SETTLED : Result.ALREADY_SETTLED;
+    }
+
+    /** The job as the proxy's own check needs it. */
+    @Transactional
+    public OpenJob openJob(UUID jobId) {
+        Job job = em.find(Job.class, jobId);
+        return new OpenJob(job.id, job.unit, job.statusUrl, job.responseUrl);
     }
 }

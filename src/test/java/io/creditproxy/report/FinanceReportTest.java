@@ -121,12 +121,12 @@ class FinanceReportTest {
 
     // ---- expected figures, in CSV column order (UsageFigures.COLUMNS) -----------------------------------------
 
-    static final String A_FLUX_0301 = "1,1,0,0,0,0,0,3000,750,2250,0.225000,0.075000,0.225000,0.000000,3.000000,1";
-    static final String A_FLUX_0302 = "4,0,2,1,1,0,1,3750,3000,750,0.075000,0.000000,0.000000,0.075000,0.000000,0";
-    static final String A_KLING_0302 = "2,1,0,0,0,1,0,20250,0,20250,2.025000,0.675000,2.025000,0.000000,0.000000,0";
-    static final String A_PIXVERSE_0302 = "1,1,0,0,0,0,0,28000,0,28000,2.800000,0.800000,2.800000,0.000000,2.000000,1";
-    static final String B_FLUX_0301 = "1,1,0,0,0,0,0,1800,0,1800,0.180000,0.050000,0.150000,0.030000,2.000000,1";
-    static final String TOTAL = "9,4,2,1,1,1,1,56800,3750,53050,5.305000,1.600000,5.200000,0.105000,7.000000,3";
+    static final String A_FLUX_0301 = "1,1,0,0,0,0,0,0,3000,750,2250,0.225000,0.075000,0.225000,0.000000,3.000000,1";
+    static final String A_FLUX_0302 = "4,0,2,1,0,1,0,1,3750,3000,750,0.075000,0.000000,0.000000,0.075000,0.000000,0";
+    static final String A_KLING_0302 = "2,1,0,0,0,0,1,0,20250,0,20250,2.025000,0.675000,2.025000,0.000000,0.000000,0";
+    static final String A_PIXVERSE_0302 = "1,1,0,0,0,0,0,0,28000,0,28000,2.800000,0.800000,2.800000,0.000000,2.000000,1";
+    static final String B_FLUX_0301 = "1,1,0,0,0,0,0,0,1800,0,1800,0.180000,0.050000,0.150000,0.030000,2.000000,1";
+    static final String TOTAL = "9,4,2,1,0,1,1,1,56800,3750,53050,5.305000,1.600000,5.200000,0.105000,7.000000,3";
 
     static String figures(Map<String, Object> row) {
         List<String> cells = new ArrayList<>();
@@ -165,9 +165,9 @@ class FinanceReportTest {
         List<Map<String, Object>> rows = r.getList("rows");
         assertThat(rows).extracting(row -> row.get("period")).containsExactly("2021-03-01", "2021-03-02", "2021-03-31");
         // UTC 1 March: A1, A2 (Shanghai 2 March 00:30) and B1; 31 March: B2 (Shanghai 1 April 00:00)
-        assertThat(figures(rows.get(0))).isEqualTo("3,2,1,0,0,0,0,5550,1500,4050,0.405000,0.125000,0.375000,0.030000,5.000000,2");
-        assertThat(figures(rows.get(1))).isEqualTo("6,2,1,1,1,1,1,51250,2250,49000,4.900000,1.475000,4.825000,0.075000,2.000000,1");
-        assertThat(figures(rows.get(2))).isEqualTo("1,1,0,0,0,0,0,750,0,750,0.075000,0.025000,0.075000,0.000000,0.000000,0");
+        assertThat(figures(rows.get(0))).isEqualTo("3,2,1,0,0,0,0,0,5550,1500,4050,0.405000,0.125000,0.375000,0.030000,5.000000,2");
+        assertThat(figures(rows.get(1))).isEqualTo("6,2,1,1,0,1,1,1,51250,2250,49000,4.900000,1.475000,4.825000,0.075000,2.000000,1");
+        assertThat(figures(rows.get(2))).isEqualTo("1,1,0,0,0,0,0,0,750,0,750,0.075000,0.025000,0.075000,0.000000,0.000000,0");
         assertTotalsAreSumOfRows(r);
     }
 
@@ -300,7 +300,7 @@ class FinanceReportTest {
         assertThat(grouped.getLong("tenant_id")).isEqualTo(seeded.tenantA());
         assertThat(figures(grouped.getMap("rows[0]"))).isEqualTo(A_FLUX_0301);
         assertThat(figures(grouped.getMap("totals")))
-                .isEqualTo("8,3,2,1,1,1,1,55000,3750,51250,5.125000,1.550000,5.050000,0.075000,5.000000,2");
+                .isEqualTo("8,3,2,1,0,1,1,1,55000,3750,51250,5.125000,1.550000,5.050000,0.075000,5.000000,2");
 
         // the tenant's statement
         given().header("Authorization", "Key " + seeded.keyA())

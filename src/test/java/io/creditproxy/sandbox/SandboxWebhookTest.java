@@ -157,6 +157,49 @@ class SandboxWebhookTest {
     }
 
     @Test
+    void webhookPayloadErrorSendsFalsOkWithoutPayloadWhileTheResultIsThere() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(d -> 200)) {
+            Answer submit = submitWithWebhook(receiver,
+                    "{\"prompt\":\"" + SandboxMarkers.WEBHOOK_PAYLOAD_ERROR + "\",\"num_images\":2}");
+            Delivery d = receiver.next(WAIT);
+            assertThat(validlySigned(d)).isTrue();
+            JsonNode body = SandboxHttp.JSON.readTree(d.body());
+            assertThat(body.get("status").asText()).isEqualTo("OK");
+            assertThat(body.get("payload").isNull()).isTrue();
+            assertThat(body.get("payload_error").asText()).isNotBlank();
+            assertThat(body.get("error").isNull()).isTrue();
+            // the run itself succeeded: its result is there, as fal's would be
+            Answer result = http.get(submit.json().get("response_url").asText());
+            assertThat(result.status()).isEqualTo(200);
+            assertThat(result.json().get("images")).hasSize(2);
+        }
+    }
+
+    @Test
+    void submitLateQueuesTheRequestButAnswersOnlyAfterTheLateDelay() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(d -> 200)) {
+            java.net.http.HttpRequest request = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/fal-ai/flux-1/dev?fal_webhook="
+                            + URLEncoder.encode(receiver.url(), StandardCharsets.UTF_8)))
+                    .header("Authorization", SandboxHttp.KEY)
+                    .timeout(Duration.ofMillis(500))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"" + SandboxMarkers.SUBMIT_LATE + "\"}"))
+                    .build();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient()
+                            .send(request, java.net.http.HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(java.net.http.HttpTimeoutException.class);
+            // the caller gave up, but the request was queued: it runs and its webhook comes
+            ReceivedSubmit late = sandbox.lastSubmits(1).get(0);
+            assertThat(late.body()).contains("submit-late");
+            assertThat(late.requestId()).isNotNull();
+            Delivery d = receiver.next(Duration.ofSeconds(15));
+            assertThat(d).isNotNull();
+            assertThat(d.header("X-Fal-Webhook-Request-Id")).isEqualTo(late.requestId());
+            assertThat(validlySigned(d)).isTrue();
+            assertThat(SandboxHttp.JSON.readTree(d.body()).get("status").asText()).isEqualTo("OK");
+        }
+    }
+
+    @Test
     void noWebhookMeansNoneIsSent() throws Exception {
         try (WebhookReceiver receiver = new WebhookReceiver(d -> 200)) {
             Answer silent = submitWithWebhook(receiver, "{\"prompt\":\"" + SandboxMarkers.NO_WEBHOOK + "\"}");

@@ -71,6 +71,20 @@ class SettlementOutcomesTest {
     }
 
     @Test
+    void aSuccessWebhookWithoutPayloadIsPostedFromTheProxysOwnFetchNotRefunded() {
+        Tenant t = tenant(10_000);
+        // fal's {"status":"OK","payload":null,"payload_error":...}: the run succeeded, its output is at fal
+        String id = submitOk(t, "fal-ai/flux-1/dev", "{\"prompt\":\"[sandbox:webhook-payload-error]\",\"num_images\":2}");
+        Settled s = db.awaitSettlement(id, WAIT);
+        assertThat(s.outcome()).isEqualTo("posted");
+        assertThat(s.jobStatus()).isEqualTo("COMPLETED");
+        assertThat(s.charged()).isEqualTo(1_500);
+        assertThat(Fixtures.balance(t.id())).isEqualTo(8_500);
+        assertThat(db.ledgerOfJob(id)).isEqualTo(Map.of("reserve", -1_500L, "reserve#count", 1L));
+        Fixtures.assertBalanceEqualsLedgerSum(t.id());
+    }
+
+    @Test
     void aFailedRunIsVoided() {
         Tenant t = tenant(10_000);
         String id = submitOk(t, "fal-ai/kling-video/v1.6/standard/text-to-video", "{\"prompt\":\"[sandbox:fail]\"}");

@@ -1,0 +1,137 @@
+package io.creditproxy.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.creditproxy.proxy.UpstreamResponse;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The outcome rules as tables (plain unit tests, no application): only a definite failure voids; an answer that is
+ * not a recognised success decides nothing (the proxy then asks fal itself and holds the job).
+ */
+class OutcomeRulesTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+
+    /** A decision as text: "posted n", "voided STATUS", or "undecided". */
+    static String said(OutcomeRules.Decision d) {
+        if (!d.decided()) {
+            assertThat(d.undecided()).isNotBlank();
+            return "undecided";
+        }
+        Outcome o = d.outcome();
+        return switch (o.kind()) {
+            case POSTED -> "posted " + o.deliveredUnits();
+            case VOIDED -> "voided " + o.jobStatus();
+            case KEPT_FOR_REVIEW -> "kept " + o.jobStatus();
+        };
+    }
+
+    @ParameterizedTest(name = "{0} webhook {1} -> {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            image  | {"status":"OK","payload":{"images":[{"url":"u1"},{"url":"u2"}]}}                    | posted 2
+            image  | {"status":"OK","payload":{"image":{"url":"u1"}}}                                     | posted 1
+            second | {"status":"OK","payload":{"video":{"url":"v"}}}                                      | posted 1
+            image  | {"status":"OK","payload":null,"payload_error":"Response payload is not JSON serializable"} | undecided
+            image  | {"status":"OK"}                                                                      | undecided
+            image  | {"status":"OK","payload":"not an object"}                                            | undecided
+            image  | {"status":"OK","payload":{"output":{"url":"u"}}}                                     | undecided
+            image  | {"status":"OK","payload":{"images":[]}}                                              | undecided
+            second | {"status":"OK","payload":{"video":null}}                                             | undecided
+            second | {"status":"OK","payload":{"images":[{"url":"u"}]}}                                   | undecided
+            image  | {"status":"COMPLETED","payload":{"images":[{"url":"u"}]}}                            | undecided
+            image  | {"status":"ok","payload":{"images":[{"url":"u"}]}}                                   | undecided
+            image  | {"status":1,"payload":{"images":[{"url":"u"}]}}                                      | undecided
+            image  | {"payload":{"images":[{"url":"u"}]}}                                                 | undecided
+            image  | {"status":"ERROR","payload":{"detail":"boom"},"error":"Invalid status code: 500"}    | voided FAILED
+            image  | {"status":"ERROR","payload":null,"error":null}                                       | voided FAILED
+            image  | {"status":"ERROR","payload":{"error_type":"client_cancelled"},"error":"cancelled"}   | voided CANCELLED
+            """)
+    void webhooks(String unit, String webhook, String expected) {
+        assertThat(said(OutcomeRules.fromWebhook(unit, json(webhook)))).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0} result {1} -> {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            image  | {"images":[{"url":"a"},{"url":"b"},{"url":"c"}]} | posted 3
+            image  | {"image":{"url":"a"}}                             | posted 1
+            image  | {"image":"a"}                                     | undecided
+            image  | {"images":[]}                                     | undecided
+            image  | {"images":{"url":"a"}}                            | undecided
+            image  | {"output":[1,2]}                                  | undecided
+            image  | []                                                | undecided
+            image  | null                                              | undecided
+            clip   | {"video":{"url":"v","content_type":"video/mp4"}}  | posted 1
+            clip   | {"video":{"file_name":"v.mp4"}}                   | undecided
+            second | {"videos":[{"url":"v"}]}                          | undecided
+            """)
+    void successfulResults(String unit, String result, String expected) {
+        assertThat(said(OutcomeRules.fromResult(unit, json(result)))).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "status {0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            {"status":"IN_QUEUE","queue_position":3}                                                   | running
+            {"status":"IN_PROGRESS","logs":[]}                                                         | running
+            {"status":"COMPLETED","logs":null,"metrics":{}}                                            | read the result
+            {"status":"COMPLETED","error":null}                                                        | read the result
+            {"status":"COMPLETED","error":"Internal server error","error_type":"internal_server_error"} | voided FAILED
+            {"status":"COMPLETED","error":"Request cancelled by client","error_type":"client_cancelled"} | voided CANCELLED
+            {"status":"SOMETHING_NEW"}                                                                 | read the result
+            {"status":"FAILED","error":"x"}                                                            | read the result
+            {}                                                                                         | read the result
+            """)
+    void statuses(String status, String expected) {
+        OutcomeRules.StatusReading r = OutcomeRules.fromStatus(json(status));
+        String said = r.running() ? "running" : r.failure() != null ? "voided " + r.failure().jobStatus() : "read the result";
+        assertThat(said).isEqualTo(expected);
+        assertThat(r.readResult()).isEqualTo(said.equals("read the result"));
+    }
+
+    /** The proxy's own result fetch, as the probe reads it (HTTP status, fal's headers, body). */
+    @ParameterizedTest(name = "{0} {1} {2} -> {3}")
+    @CsvSource(delimiter = '|', textBlock = """
+            200 |                  | {"images":[{"url":"a"},{"url":"b"}]}              | OUTCOME posted 2
+            200 |                  | {"output":{"url":"a"}}                            | UNDECIDED kept COMPLETED
+            200 |                  | not json                                          | UNDECIDED kept COMPLETED
+            499 |                  | {"detail":"Request cancelled by client"}           | OUTCOME voided CANCELLED
+            400 | client_cancelled | {"detail":"cancelled"}                            | OUTCOME voided CANCELLED
+            400 |                  | {"detail":"Request is still in progress"}          | UNCLEAR
+            404 |                  | {"detail":"Request not found"}                    | UNCLEAR
+            422 |                  | {"detail":[{"type":"content_policy_violation"}]}   | UNCLEAR
+            500 |                  | {"detail":"Internal Server Error"}                 | UNCLEAR
+            """)
+    void probeResults(int status, String errorType, String body, String expected) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("X-Fal-Billable-Units", "2");
+        if (errorType != null) {
+            headers.add("X-Fal-Error-Type", errorType);
+        }
+        FalProbe.Answer a = FalProbe.fromResult("image", new UpstreamResponse(status, headers, Buffer.buffer(body)), JSON);
+        String said = a.state().name();
+        if (a.outcome() != null) {
+            Outcome o = a.outcome();
+            said += " " + switch (o.kind()) {
+                case POSTED -> "posted " + o.deliveredUnits();
+                case VOIDED -> "voided " + o.jobStatus();
+                case KEPT_FOR_REVIEW -> "kept " + o.jobStatus();
+            };
+            if (o.kind() != Outcome.Kind.VOIDED) {
+                assertThat(o.billableUnits()).isEqualTo("2");
+            }
+        }
+        assertThat(said).isEqualTo(expected);
+    }
+}
