@@ -1,5 +1,6 @@
 package io.creditproxy.proxy;
 
+import io.creditproxy.fal.UrlRewriter;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.config.ProxyConfig;
 import io.quarkus.runtime.StartupEvent;

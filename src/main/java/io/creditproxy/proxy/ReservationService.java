@@ -11,7 +11,7 @@ import io.creditproxy.pricing.Quote;
 import io.creditproxy.settlement.GhostJobs;
 import io.creditproxy.settlement.Outcome;
 import io.creditproxy.settlement.OutcomeRules;
-import io.creditproxy.settlement.SettlementConfig;
+import io.creditproxy.config.SettlementConfig;
 import io.creditproxy.settlement.SettlementService;
 import io.creditproxy.tenant.Caller;
 import jakarta.annotation.PreDestroy;

@@ -1,5 +1,6 @@
 package io.creditproxy.settlement;
 
+import io.creditproxy.fal.FalWebhookVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.common.ApiException;

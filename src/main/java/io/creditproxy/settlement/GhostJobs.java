@@ -1,9 +1,10 @@
 package io.creditproxy.settlement;
 
+import io.creditproxy.config.SettlementConfig;
+import io.creditproxy.fal.FalPaths;
 import io.creditproxy.observability.Metrics;
-import io.creditproxy.proxy.FalClient;
+import io.creditproxy.fal.FalClient;
 import io.creditproxy.proxy.Job;
-import io.creditproxy.proxy.ProxyRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -45,7 +46,7 @@ public class GhostJobs {
     @Transactional
     public boolean record(Job job, String falRequestId, OutcomeRules.Decision decision, String source) {
         Integer delivered = decision.decided() ? deliveredUnits(decision.outcome()) : null;
-        String base = fal.baseUrl() + "/" + ProxyRoutes.appOf(job.modelId) + "/requests/" + falRequestId;
+        String base = FalPaths.requestUrl(fal.baseUrl(), job.modelId, falRequestId);
         int updated = em.createNativeQuery("""
                         UPDATE jobs SET ghost = true, ghost_request_id = ?2, ghost_at = now(), needs_review = true,
                                request_id = NULL, -- refunded: no longer the tenant's to poll (ownership is by request_id)

@@ -1,5 +1,6 @@
 package io.creditproxy.settlement;
 
+import io.creditproxy.config.SettlementConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.common.ErrorBody;
 import io.creditproxy.config.FalConfig;
@@ -33,7 +34,7 @@ public class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
     private final EntityManager em;
-    private final FalProbe probe;
+    private final OutcomeCheck probe;
     private final SettlementService settlements;
     private final SettlementConfig config;
     private final FalConfig fal;
@@ -45,7 +46,7 @@ public class Reconciler {
         return t;
     });
 
-    public Reconciler(EntityManager em, FalProbe probe, SettlementService settlements, SettlementConfig config, FalConfig fal,
+    public Reconciler(EntityManager em, OutcomeCheck probe, SettlementService settlements, SettlementConfig config, FalConfig fal,
                       ObjectMapper json, GhostJobs ghosts) {
         this.json = json;
         this.ghosts = ghosts;
@@ -79,7 +80,7 @@ public class Reconciler {
         all.addAll(ghostsDue);
         // The scheduler runs this on a Vert.x worker context; an HTTP call started there would call back on that
         // same (blocked) context. Started from a plain thread, the calls complete on the event loop instead.
-        List<CompletableFuture<FalProbe.Answer>> answers;
+        List<CompletableFuture<OutcomeCheck.Answer>> answers;
         try {
             answers = launcher.submit(() -> all.stream()
                     .map(job -> probe.check(job).toCompletionStage().toCompletableFuture()).toList()).get();
@@ -103,8 +104,8 @@ public class Reconciler {
         launcher.shutdownNow();
     }
 
-    private boolean settleFrom(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
-        FalProbe.Answer answer = await(job, pending, deadline);
+    private boolean settleFrom(OpenJob job, CompletableFuture<OutcomeCheck.Answer> pending, long deadline) {
+        OutcomeCheck.Answer answer = await(job, pending, deadline);
         if (answer == null) {
             return false;
         }
@@ -121,7 +122,7 @@ public class Reconciler {
     }
 
     /** The answer of one probe, or null when it did not come in time (the job's next check is already scheduled). */
-    private static FalProbe.Answer await(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
+    private static OutcomeCheck.Answer await(OpenJob job, CompletableFuture<OutcomeCheck.Answer> pending, long deadline) {
         try {
             return pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -138,7 +139,7 @@ public class Reconciler {
      * next check is scheduled with the back-off) until {@code settlement.undecided-after}, then its charge is kept
      * and it is flagged for review. Never refunded: fal ran it and may have billed it.
      */
-    private boolean undecided(OpenJob job, FalProbe.Answer answer) {
+    private boolean undecided(OpenJob job, OutcomeCheck.Answer answer) {
         recordFalStatus(job.id(), answer.falStatus());
         if (!olderThan(job.id(), config.undecidedAfter())) {
             LOG.warnf("job %s: %s; held, asked again later", job.id(), answer.undecided());
@@ -153,8 +154,8 @@ public class Reconciler {
     }
 
     /** A ghost's probe: what fal delivered, or, once fal cannot tell any more, stop asking. */
-    private void ghostFrom(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
-        FalProbe.Answer answer = await(job, pending, deadline);
+    private void ghostFrom(OpenJob job, CompletableFuture<OutcomeCheck.Answer> pending, long deadline) {
+        OutcomeCheck.Answer answer = await(job, pending, deadline);
         if (answer == null) {
             return;
         }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.creditproxy.proxy.UpstreamResponse;
+import io.creditproxy.fal.UpstreamResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,7 +119,7 @@ class OutcomeRulesTest {
         if (errorType != null) {
             headers.add("X-Fal-Error-Type", errorType);
         }
-        FalProbe.Answer a = FalProbe.fromResult("image", new UpstreamResponse(status, headers, Buffer.buffer(body)), JSON);
+        OutcomeCheck.Answer a = OutcomeCheck.fromResult("image", new UpstreamResponse(status, headers, Buffer.buffer(body)), JSON);
         String said = a.state().name();
         if (a.outcome() != null) {
             Outcome o = a.outcome();

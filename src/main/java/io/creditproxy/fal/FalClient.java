@@ -1,4 +1,4 @@
-package io.creditproxy.proxy;
+package io.creditproxy.fal;
 
 import io.creditproxy.config.FalConfig;
 import io.creditproxy.observability.Metrics;
@@ -124,8 +124,7 @@ public class FalClient {
     }
 
     private static boolean isStream(String url) {
-        int query = url.indexOf('?');
-        return (query < 0 ? url : url.substring(0, query)).endsWith("/status/stream");
+        return withoutQuery(url).endsWith("/status/stream");
     }
 
     private static String operation(HttpMethod method, String url) {
@@ -135,8 +134,12 @@ public class FalClient {
         if (method == HttpMethod.PUT) {
             return "cancel";
         }
+        return withoutQuery(url).endsWith("/status") ? "status" : "result";
+    }
+
+    static String withoutQuery(String url) {
         int query = url.indexOf('?');
-        return (query < 0 ? url : url.substring(0, query)).endsWith("/status") ? "status" : "result";
+        return query < 0 ? url : url.substring(0, query);
     }
 
     private static <T> Future<T> mapFailure(Throwable t) {

@@ -1,5 +1,6 @@
-package io.creditproxy.settlement;
+package io.creditproxy.fal;
 
+import io.creditproxy.config.SettlementConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.common.ApiException;
