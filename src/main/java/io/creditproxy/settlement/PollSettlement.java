@@ -5,8 +5,10 @@ import io.creditproxy.fal.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
+import io.creditproxy.billing.JobRepository;
+import io.creditproxy.billing.OpenJob;
+import io.creditproxy.billing.OutcomeCheck;
+import io.creditproxy.billing.SettlementService;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -27,15 +29,15 @@ public class PollSettlement {
     private final Vertx vertx;
     private final OutcomeCheck probe;
     private final SettlementService settlements;
-    private final EntityManager em;
+    private final JobRepository jobs;
     /** Jobs being checked now: a tenant polling in a loop does not multiply the proxy's requests to fal. */
     private final Set<UUID> checking = ConcurrentHashMap.newKeySet();
 
-    public PollSettlement(Vertx vertx, OutcomeCheck probe, SettlementService settlements, EntityManager em) {
+    public PollSettlement(Vertx vertx, OutcomeCheck probe, SettlementService settlements, JobRepository jobs) {
         this.vertx = vertx;
         this.probe = probe;
         this.settlements = settlements;
-        this.em = em;
+        this.jobs = jobs;
     }
 
     /** After a tenant's status poll: a finished-looking answer (200, or COMPLETED) makes the proxy ask fal itself. */
@@ -81,16 +83,10 @@ public class PollSettlement {
     public void afterCancel(UUID jobId, UpstreamResponse cancel) {
         if (cancel.status() == 202) {
             blocking(() -> {
-                markCancelRequested(jobId);
+                jobs.markCancelRequested(jobId);
                 return null;
             }).onFailure(t -> LOG.warnf("recording the cancel of job %s failed: %s", jobId, t.toString()));
         }
-    }
-
-    @Transactional
-    void markCancelRequested(UUID jobId) {
-        em.createNativeQuery("UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = ?1")
-                .setParameter(1, jobId).executeUpdate();
     }
 
     private Future<Void> settle(OpenJob job, String source, OutcomeCheck.Answer answer) {

@@ -1,10 +1,9 @@
-package io.creditproxy.settlement;
+package io.creditproxy.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.fal.FalProbe;
 import io.creditproxy.fal.UpstreamResponse;
-import io.creditproxy.proxy.Job;
 import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -92,7 +91,7 @@ public class OutcomeCheck {
                 return Answer.settled(decision.outcome().withBillableUnits(billable));
             }
             // fal says it finished and answered 2xx, but what was delivered is not readable: never a refund
-            return Answer.undecided(decision.undecided(), new Outcome(Outcome.Kind.KEPT_FOR_REVIEW, Job.COMPLETED, null,
+            return Answer.undecided(decision.undecided(), new Outcome(Outcome.Kind.KEPT_FOR_REVIEW, JobStatus.COMPLETED, null,
                     billable, body, "fal reported success but the proxy could not read what was delivered ("
                     + decision.undecided() + "); charge kept for review"));
         }
@@ -101,7 +100,7 @@ public class OutcomeCheck {
             errorType = body.get("error_type").asText();
         }
         if (result.status() == 499 || "client_cancelled".equals(errorType)) {
-            return Answer.settled(Outcome.voided(Job.CANCELLED, "cancelled", body));
+            return Answer.settled(Outcome.voided(JobStatus.CANCELLED, "cancelled", body));
         }
         // 400 = not finished yet, 404 = unknown, 5xx = maybe transient, a model error: the status decides later
         return Answer.UNCLEAR;
