@@ -2,7 +2,6 @@ package io.creditproxy.fal;
 
 import io.creditproxy.config.FalConfig;
 import io.creditproxy.observability.Metrics;
-import io.creditproxy.sandbox.SandboxServer;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -16,7 +15,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import java.net.ConnectException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -34,17 +32,17 @@ public class FalClient {
 
     private final Vertx vertx;
     private final FalConfig config;
-    private final Instance<SandboxServer> sandbox;
+    private final FalUpstream upstream;
     private volatile HttpClient client;
     private volatile String baseUrl;
     private volatile UrlRewriter rewriter;
 
     private final Metrics metrics;
 
-    public FalClient(Vertx vertx, FalConfig config, Instance<SandboxServer> sandbox, Metrics metrics) {
+    public FalClient(Vertx vertx, FalConfig config, FalUpstream upstream, Metrics metrics) {
         this.vertx = vertx;
         this.config = config;
-        this.sandbox = sandbox;
+        this.upstream = upstream;
         this.metrics = metrics;
     }
 
@@ -54,10 +52,10 @@ public class FalClient {
                 throw new IllegalStateException("FAL_UPSTREAM=fal needs FAL_KEY (the operator's fal key). "
                         + "Set FAL_KEY, or FAL_UPSTREAM=sandbox to run against the built-in simulator.");
             }
-            baseUrl = UrlRewriter.stripSlash(config.queueUrl());
+            baseUrl = UrlRewriter.stripSlash(upstream.queueUrl());
             LOG.infof("Upstream: fal at %s", baseUrl);
         } else {
-            baseUrl = UrlRewriter.stripSlash(sandbox.get().baseUrl());
+            baseUrl = UrlRewriter.stripSlash(upstream.queueUrl());
             LOG.infof("Upstream: SANDBOX simulator at %s (no real generations, nothing billed by fal)", baseUrl);
         }
         rewriter = new UrlRewriter(baseUrl);
