@@ -4,12 +4,13 @@ import io.creditproxy.observability.SecretRedactor;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import org.jboss.logging.Logger;
 
 /**
  * The entry point: Quarkus' usual one, plus a last line on standard error when the start fails. Production logs go
  * through an asynchronous console handler, whose last records can be lost when the JVM exits right after a failed
- * start; this line is written synchronously, so the reason (e.g. "FAL_UPSTREAM=fal needs FAL_KEY ...") is always
- * the last thing a failed start prints.
+ * start (Quarkus waits 200 ms for it, not always enough on a loaded machine); that line is written synchronously, so
+ * the reason (e.g. "FAL_UPSTREAM=fal needs FAL_KEY ...") is always the last thing a failed start prints.
  */
 @QuarkusMain
 public class CreditProxyMain {
@@ -21,6 +22,14 @@ public class CreditProxyMain {
     /** Quarkus' default exit (System.exit), after saying why a start failed. */
     static void exit(int code, Throwable failure) {
         if (failure != null) {
+            // Quarkus leaves the failure to a custom exit handler: the same record it would log, with the stack trace,
+            // then a moment for the asynchronous console handler to write it
+            Logger.getLogger(CreditProxyMain.class).error("Failed to start application", failure);
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             System.err.println(startFailure(failure));
             System.err.flush();
         }

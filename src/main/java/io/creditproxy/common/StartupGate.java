@@ -1,5 +1,6 @@
 package io.creditproxy.common;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduler;
 import jakarta.annotation.Priority;
@@ -12,7 +13,8 @@ import org.jboss.logging.Logger;
  * ({@code quarkus.scheduler.start-mode=halted}); this observer, the last of all start-up observers, resumes it.
  * Any start-up check that throws (a missing FAL_KEY, a key that does not load, a missing first admin, whatever check
  * is added later as a {@code StartupEvent} observer or {@code @Startup} bean) ends the notification before it gets
- * here, so no job ever runs against half-started beans while the application shuts down again.
+ * here, so no job ever runs against half-started beans while the application shuts down again. On shutdown the
+ * gate closes first, so that no new job starts against beans being stopped.
  */
 @ApplicationScoped
 public class StartupGate {
@@ -32,6 +34,12 @@ public class StartupGate {
         if (scheduler.isStarted()) {
             scheduler.resume();
             LOG.debug("Start-up checks passed; scheduled jobs resumed.");
+        }
+    }
+
+    void close(@Observes @Priority(Integer.MIN_VALUE) ShutdownEvent event) {
+        if (scheduler.isStarted()) {
+            scheduler.pause();
         }
     }
 }
