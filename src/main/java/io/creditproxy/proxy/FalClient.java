@@ -37,6 +37,9 @@ public class FalClient {
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
             "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length");
 
+    /** Sent to the sandbox when FAL_KEY is not set: it asks for some key (like fal), not for a real one. */
+    static final String SANDBOX_PLACEHOLDER_KEY = "sandbox-key-id:sandbox-key-secret";
+
     private final Vertx vertx;
     private final FalConfig config;
     private final Instance<SandboxServer> sandbox;
@@ -79,9 +82,6 @@ public class FalClient {
                 .setDecompressionSupported(true);
         client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
     }
-
-    /** Sent to the sandbox when FAL_KEY is not set: it asks for some key (like fal), not for a real one. */
-    static final String SANDBOX_PLACEHOLDER_KEY = "sandbox-key-id:sandbox-key-secret";
 
     /**
      * The key sent upstream: FAL_KEY; with the sandbox and no FAL_KEY, the key the sandbox demands
