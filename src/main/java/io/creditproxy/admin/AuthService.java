@@ -15,10 +15,12 @@ public class AuthService {
 
     private final AdminRepository admins;
     private final AdminConfig config;
+    private final AdminJwtKeys keys;
 
-    public AuthService(AdminRepository admins, AdminConfig config) {
+    public AuthService(AdminRepository admins, AdminConfig config, AdminJwtKeys keys) {
         this.admins = admins;
         this.config = config;
+        this.keys = keys;
     }
 
     /**
@@ -48,6 +50,6 @@ public class AuthService {
                 .subject(String.valueOf(a.id))
                 .groups(a.role)
                 .expiresIn(config.tokenLifespan())
-                .sign();
+                .sign(keys.signingKey());
     }
 }

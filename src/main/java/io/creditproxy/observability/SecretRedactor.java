@@ -30,6 +30,11 @@ public final class SecretRedactor implements Filter {
                 .filter(k -> k.length() >= 8).orElse(null);
     }
 
+    /** The masks that need no configuration (everything but the operator's fal key). */
+    public static String maskPatterns(String text) {
+        return SECRETS.matcher(text).replaceAll(MASK);
+    }
+
     /** Rewrites the record's message when it holds a secret; never drops a record. */
     @Override
     public boolean isLoggable(LogRecord record) {
@@ -50,7 +55,7 @@ public final class SecretRedactor implements Filter {
     }
 
     String redact(String text) {
-        String out = SECRETS.matcher(text).replaceAll(MASK);
+        String out = maskPatterns(text);
         if (operatorKey != null && out.contains(operatorKey)) {
             out = out.replace(operatorKey, MASK);
         }

@@ -61,8 +61,8 @@ class TwoInstancesIT {
         Http.Answer created = adminHttp.adminPost(token, "/admin/tenants", "{\"name\":\"two instances\"}", null);
         assertThat(created.status()).isEqualTo(201);
         long tenant = Long.parseLong(created.body().replaceAll(".*\"id\"\\s*:\\s*(\\d+).*", "$1"));
-        // a token of instance A works on B: they share the key pair and the database
-        assertThat(b.http().adminPost(b.adminToken(), "/admin/tenants/" + tenant + "/credits",
+        // a token of instance A works on B: they share the database and the admin JWT pair kept in it
+        assertThat(b.http().adminPost(token, "/admin/tenants/" + tenant + "/credits",
                 "{\"amount\":30000,\"reason\":\"40 images\"}", "two-instances-topup").status()).isEqualTo(201);
         Http.Answer issued = adminHttp.adminPost(token, "/admin/tenants/" + tenant + "/keys", "{\"name\":\"hammer\"}", null);
         String key = issued.body().replaceAll(".*\"key\"\\s*:\\s*\"([^\"]+)\".*", "$1");
