@@ -35,12 +35,14 @@ public final class ProxyProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path log;
 
-    private ProxyProcess(String name, int port, Process process, Path log) {
+    private ProxyProcess(String name, int port, int managementPort, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
@@ -63,6 +65,7 @@ public final class ProxyProcess implements AutoCloseable {
      */
     public static ProxyProcess start(String name, String jdbcUrl, String redisUrl, String upstream, Map<String, String> extraEnv) {
         int port = freePort();
+        int managementPort = freePort();
         Path logs = Path.of("target", "reliability-logs");
         try {
             Files.createDirectories(logs);
@@ -88,11 +91,13 @@ public final class ProxyProcess implements AutoCloseable {
                     "ADMIN_JWT_SIGN_KEY_LOCATION", jwt.resolve("sign.pem").toString()));
             settings.put("ADMIN_JWT_VERIFY_KEY_LOCATION", jwt.resolve("verify.pem").toString());
             settings.put("QUARKUS_LOG_CONSOLE_JSON", "false");
+            // health and metrics are on the management interface (loopback), each instance on a port of its own
+            settings.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
             settings.putAll(extraEnv);
             env.putAll(settings);
             Files.writeString(log, "==== " + name + " on port " + port + "\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            ProxyProcess p = new ProxyProcess(name, port, pb.start(), log);
+            ProxyProcess p = new ProxyProcess(name, port, managementPort, pb.start(), log);
             p.awaitUp();
             return p;
         } catch (IOException e) {
@@ -102,6 +107,11 @@ public final class ProxyProcess implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** health and metrics */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public Http http() {
@@ -164,7 +174,7 @@ public final class ProxyProcess implements AutoCloseable {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
             }
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/live"))
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/live"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
