@@ -23,7 +23,12 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return json(e.status(), e.body());
+        Response r = json(e.status(), e.body());
+        Object retryAfter = e.details().get("retry_after");
+        if (e.status() == 429 && retryAfter != null) {
+            return Response.fromResponse(r).header("Retry-After", String.valueOf(retryAfter)).build();
+        }
+        return r;
     }
 
     @ServerExceptionMapper
