@@ -31,6 +31,8 @@ public class AdminUserService {
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,100}");
     /** any constant: serialises the bootstrap of concurrently starting instances */
     private static final long BOOTSTRAP_LOCK = 0x63705f61646d696eL;
+    /** any other constant: serialises disables */
+    private static final long DISABLE_LOCK = 0x63705f6469736162L;
 
     private final AdminRepository admins;
     private final EntityManager em;
@@ -73,15 +75,26 @@ public class AdminUserService {
     /**
      * The admin may no longer log in, and every token it holds is refused from now on.
      *
-     * @param actorId the admin doing it, who may not disable itself (there is always one enabled admin left)
-     * @throws ApiException 404 unknown admin, 409 cannot_disable_self
+     * @param actorId the admin doing it, who may not disable itself
+     * @throws ApiException 404 unknown admin, 409 cannot_disable_self, or last_admin when no other enabled admin
+     *                      (role admin) would be left
      */
     public AdminView disable(long id, long actorId) {
         if (id == actorId) {
             throw ApiException.conflict("cannot_disable_self", "An admin cannot disable itself; ask another admin.");
         }
+        // disables are serialised, so that two admins disabling each other at once cannot leave none
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, DISABLE_LOCK).getSingleResult();
         Admin a = lock(id);
         AdminView before = AdminView.of(a);
+        if (a.disabledAt == null && Roles.ADMIN.equals(a.role)) {
+            Number others = (Number) em.createNativeQuery(
+                            "SELECT count(*) FROM admins WHERE role = 'admin' AND disabled_at IS NULL AND id <> ?1")
+                    .setParameter(1, id).getSingleResult();
+            if (others.longValue() == 0) {
+                throw ApiException.conflict("last_admin", "This is the last enabled admin; enable or create another first.");
+            }
+        }
         if (a.disabledAt == null) {
             a.disabledAt = OffsetDateTime.now();
             a.tokenVersion++;
