@@ -16,6 +16,14 @@ class AdminStartupTest {
         assertThat(AdminStartup.bootstrapProblem(Optional.of("root"), Optional.of("short"))).contains("at least 12");
         assertThat(AdminStartup.bootstrapProblem(Optional.of("bad name"), Optional.of("long-enough-pw"))).isNotNull();
         assertThat(AdminStartup.bootstrapProblem(Optional.of("root"), Optional.of("long-enough-pw"))).isNull();
+        // long enough but common: production refuses to start with it
+        for (String common : List.of("password1234", "qwertyuiop123", "Password123!", "aaaaaaaaaaaa", "123456789012")) {
+            assertThat(AdminStartup.bootstrapProblem(Optional.of("root"), Optional.of(common)))
+                    .as(common).contains("too easy to guess");
+        }
+        // the documented dev and test defaults pass the same rule
+        assertThat(AdminStartup.bootstrapProblem(Optional.of("admin"), Optional.of("admin-dev-password"))).isNull();
+        assertThat(AdminStartup.bootstrapProblem(Optional.of("admin"), Optional.of("admin-test-password"))).isNull();
     }
 
     @Test

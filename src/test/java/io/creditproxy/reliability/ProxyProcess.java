@@ -36,14 +36,16 @@ public final class ProxyProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path log;
     /** where this run's output starts in the (appended) log file */
     private final long logStart;
 
-    private ProxyProcess(String name, int port, Process process, Path log, long logStart) {
+    private ProxyProcess(String name, int port, int managementPort, Process process, Path log, long logStart) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
         this.logStart = logStart;
@@ -76,6 +78,7 @@ public final class ProxyProcess implements AutoCloseable {
     /** Starts an instance without waiting for it (for starts that are meant to fail: see {@link #awaitExit}). */
     public static ProxyProcess launch(String name, String jdbcUrl, String redisUrl, String upstream, Map<String, String> extraEnv) {
         int port = freePort();
+        int managementPort = freePort();
         Path logs = Path.of("target", "reliability-logs");
         try {
             Files.createDirectories(logs);
@@ -99,6 +102,11 @@ public final class ProxyProcess implements AutoCloseable {
                     "ADMIN_BOOTSTRAP_PASSWORD", ADMIN_PASSWORD,
                     "QUARKUS_LOG_CONSOLE_JSON", "false"));
             settings.put("FAL_QUEUE_URL", upstream);
+            // health and metrics are on the management interface (loopback), each instance on a port of its own
+            settings.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+            // every client of these tests is 127.0.0.1, and the tests of the same run (sharing this Redis database)
+            // fail logins on purpose: the per-address lock must not stop an unrelated login here
+            settings.put("ADMIN_LOGIN_THROTTLE_MAX_FAILURES_PER_ADDRESS", "1000");
             settings.putAll(extraEnv);
             settings.forEach((k, v) -> {
                 if (v == null) {
@@ -110,7 +118,7 @@ public final class ProxyProcess implements AutoCloseable {
             long logStart = Files.exists(log) ? Files.size(log) : 0;
             Files.writeString(log, "==== " + name + " on port " + port + "\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            return new ProxyProcess(name, port, pb.start(), log, logStart);
+            return new ProxyProcess(name, port, managementPort, pb.start(), log, logStart);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -137,6 +145,11 @@ public final class ProxyProcess implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** health and metrics */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public Http http() {
@@ -202,7 +215,7 @@ public final class ProxyProcess implements AutoCloseable {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
             }
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/live"))
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/live"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
