@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 
 DB=${BENCH_DB:-cp_bench}
 PORT=${BENCH_PORT:-8097}
+# the application's management interface (health, metrics), on loopback
+MGMT_PORT=${BENCH_MANAGEMENT_PORT:-8098}
 RUNS=${BENCH_RUNS:-5}
 PSQL="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q"
 WORK=$(mktemp -d)
@@ -37,13 +39,13 @@ openssl pkey -in "$WORK/sign.pem" -pubout -out "$WORK/verify.pem"
 ADMIN_PASSWORD=$(openssl rand -hex 16)
 echo "== starting the application on port $PORT (database $DB)"
 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" QUARKUS_REDIS_HOSTS="redis://127.0.0.1:6379/7" \
-  QUARKUS_HTTP_PORT=$PORT FAL_UPSTREAM=sandbox SANDBOX_PORT=0 PROXY_PUBLIC_URL="http://127.0.0.1:$PORT" \
+  QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MGMT_PORT FAL_UPSTREAM=sandbox SANDBOX_PORT=0 PROXY_PUBLIC_URL="http://127.0.0.1:$PORT" \
   ADMIN_BOOTSTRAP_USERNAME=bench ADMIN_BOOTSTRAP_PASSWORD="$ADMIN_PASSWORD" \
   ADMIN_JWT_SIGN_KEY_LOCATION="$WORK/sign.pem" ADMIN_JWT_VERIFY_KEY_LOCATION="$WORK/verify.pem" \
   java -jar target/quarkus-app/quarkus-run.jar >"$WORK/app.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1 && break
+  curl -fs "http://127.0.0.1:$MGMT_PORT/q/health/ready" >/dev/null 2>&1 && break
   kill -0 "$APP_PID" 2>/dev/null || { echo "the application did not start:"; tail -50 "$WORK/app.log"; exit 1; }
   sleep 1
 done

@@ -33,6 +33,8 @@ TENANTS=${BENCH_TENANTS:-1000}
 UP_PORT=${BENCH_UPSTREAM_PORT:-18181}
 NGINX_PORT=${BENCH_NGINX_PORT:-18182}
 PROXY_PORT=${BENCH_PROXY_PORT:-18183}
+# the proxy's management interface (health, metrics), on loopback
+MGMT_PORT=${BENCH_MANAGEMENT_PORT:-18184}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k}
 PSQL="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt"
 WORK=$(mktemp -d /tmp/bench-proxy.XXXXXX)
@@ -119,14 +121,14 @@ openssl pkey -in "$WORK/sign.pem" -pubout -out "$WORK/verify.pem"
 ADMIN_PASSWORD=$(openssl rand -hex 16)
 echo "== starting the proxy on port $PROXY_PORT ($JAVA_OPTS)"
 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" QUARKUS_REDIS_HOSTS="redis://127.0.0.1:6379/$REDIS_DB" \
-  QUARKUS_HTTP_PORT=$PROXY_PORT FAL_UPSTREAM=fal FAL_QUEUE_URL="$UP" FAL_KEY="bench-key-id:bench-key-secret" \
+  QUARKUS_HTTP_PORT=$PROXY_PORT QUARKUS_MANAGEMENT_PORT=$MGMT_PORT FAL_UPSTREAM=fal FAL_QUEUE_URL="$UP" FAL_KEY="bench-key-id:bench-key-secret" \
   PROXY_PUBLIC_URL="http://127.0.0.1:$PROXY_PORT" \
   ADMIN_BOOTSTRAP_USERNAME=bench ADMIN_BOOTSTRAP_PASSWORD="$ADMIN_PASSWORD" \
   ADMIN_JWT_SIGN_KEY_LOCATION="$WORK/sign.pem" ADMIN_JWT_VERIFY_KEY_LOCATION="$WORK/verify.pem" \
   java $JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar >"$WORK/app.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$PROXY_PORT/q/health/live" >/dev/null 2>&1 && break
+  curl -fs "http://127.0.0.1:$MGMT_PORT/q/health/live" >/dev/null 2>&1 && break
   kill -0 "$APP_PID" 2>/dev/null || { echo "the proxy did not start:"; tail -50 "$WORK/app.log"; exit 1; }
   sleep 1
 done

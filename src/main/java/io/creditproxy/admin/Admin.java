@@ -29,4 +29,12 @@ public class Admin {
 
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public OffsetDateTime createdAt;
+
+    /** carried by every token as {@code token_version}; bumped to refuse every token issued before */
+    @Column(name = "token_version", nullable = false, insertable = false)
+    public long tokenVersion;
+
+    /** set while the admin may neither log in nor use a token */
+    @Column(name = "disabled_at")
+    public OffsetDateTime disabledAt;
 }

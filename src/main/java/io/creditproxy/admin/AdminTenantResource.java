@@ -2,7 +2,6 @@ package io.creditproxy.admin;
 
 import io.creditproxy.common.QueryParams;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.creditproxy.ledger.LedgerEntryView;
 import io.creditproxy.tenant.IssuedKey;
@@ -32,11 +31,6 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminTenantResource {
 
-    public record NewTenant(String name, @JsonProperty("credit_limit") Long creditLimit,
-                            @JsonProperty("price_multiplier") java.math.BigDecimal priceMultiplier,
-                            @JsonProperty("max_concurrent_jobs") Long maxConcurrentJobs) {
-    }
-
     /** amount stays raw JSON so that 1.5 or "100" are refused rather than coerced */
     public record CreditRequest(JsonNode amount, String reason) {
     }
@@ -56,9 +50,9 @@ public class AdminTenantResource {
     @POST
     @RolesAllowed(Roles.ADMIN)
     @ResponseStatus(201)
-    public TenantView create(NewTenant body) {
-        NewTenant b = body == null ? new NewTenant(null, null, null, null) : body;
-        return tenants.create(b.name(), b.creditLimit(), b.priceMultiplier(), b.maxConcurrentJobs());
+    public TenantView create(JsonNode body) {
+        // raw JSON, read field by field as PATCH does: a typed record would coerce 1.9 or "77" into a credit limit
+        return tenants.create(body);
     }
 
     /** Changes name, credit_limit, price_multiplier, max_concurrent_jobs; fields left out keep their value. */

@@ -14,17 +14,19 @@ import java.util.Map;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Where the admin JWT keys come from, so that no private key is ever committed:
+ * Configured admin JWT keys, so that no private key is ever committed:
  * <ul>
  * <li>{@code ADMIN_JWT_SIGN_KEY_LOCATION} / {@code ADMIN_JWT_VERIFY_KEY_LOCATION} become
  * {@code smallrye.jwt.sign.key.location} / {@code mp.jwt.verify.publickey.location} (any profile);</li>
- * <li>in the dev and test profiles, when no key is configured at all, an ephemeral RSA pair generated once
- * per JVM is supplied as {@code smallrye.jwt.sign.key} / {@code mp.jwt.verify.publickey}.</li>
+ * <li>in the test profile, when no key is configured at all, an ephemeral RSA pair generated once per JVM is
+ * supplied as {@code smallrye.jwt.sign.key} / {@code mp.jwt.verify.publickey}, so that tests can sign tokens
+ * inline with {@code Jwt...sign()}.</li>
  * </ul>
- * The low ordinal lets anything configured the standard way win. Production never gets a generated pair:
- * {@link AdminStartup} refuses to start there without keys. This is a factory rather than lines in
- * application.properties because SmallRye JWT fails on a key location that expands to an empty string.
- * Registered in {@code META-INF/services/io.smallrye.config.ConfigSourceFactory}.
+ * Without either (dev, prod), {@link AdminJwtKeys} uses the pair kept in PostgreSQL. The low ordinal lets anything
+ * configured the standard way win. This is a factory rather than lines in application.properties because SmallRye
+ * JWT fails on a key location that expands to an empty string (and config is read before the datasource exists, so
+ * the PostgreSQL pair is provided at run time instead). Registered in
+ * {@code META-INF/services/io.smallrye.config.ConfigSourceFactory}.
  */
 public class JwtKeysConfigSourceFactory implements ConfigSourceFactory {
 
@@ -58,9 +60,9 @@ public class JwtKeysConfigSourceFactory implements ConfigSourceFactory {
         return List.of(new PropertiesConfigSource(properties, "credit-proxy admin JWT keys", ORDINAL));
     }
 
-    /** true for the profiles that may run on a generated key pair */
+    /** true for the profiles that run on a per-JVM key pair: the tests' */
     static boolean appliesTo(List<String> profiles) {
-        return !profiles.contains("prod") && (profiles.contains("dev") || profiles.contains("test"));
+        return !profiles.contains("prod") && profiles.contains("test");
     }
 
     private static boolean noKeyConfigured(ConfigSourceContext context) {

@@ -1,5 +1,6 @@
 package io.creditproxy.admin;
 
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -26,8 +27,16 @@ public class LoginResource {
 
     @POST
     @PermitAll
-    public TokenResponse login(LoginRequest request) {
+    public TokenResponse login(LoginRequest request, HttpServerRequest http) {
         LoginRequest r = request == null ? new LoginRequest(null, null) : request;
-        return new TokenResponse(auth.login(r.username(), r.password()));
+        return new TokenResponse(auth.login(r.username(), r.password(), clientAddress(http)));
+    }
+
+    /**
+     * The client's address for the login throttle: the connection's peer, or, when Quarkus is told to trust a reverse
+     * proxy ({@code quarkus.http.proxy.*}), the address that proxy forwarded.
+     */
+    static String clientAddress(HttpServerRequest request) {
+        return request == null || request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     }
 }

@@ -1,12 +1,17 @@
 package io.creditproxy.common;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -18,12 +23,33 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return json(e.status(), e.body());
+        Response r = json(e.status(), e.body());
+        Object retryAfter = e.details().get("retry_after");
+        if (e.status() == 429 && retryAfter != null) {
+            return Response.fromResponse(r).header("Retry-After", String.valueOf(retryAfter)).build();
+        }
+        return r;
     }
 
     @ServerExceptionMapper
     public Response badJson(JsonProcessingException e) {
         return json(400, ErrorBody.of("malformed_json", "The request body is not valid JSON."));
+    }
+
+    /**
+     * Valid JSON whose value does not fit the field it is bound to ({@code {"usd_price":"NaN"}}, an array where an
+     * object belongs). Declared for this exact type because quarkus-rest-jackson has a built-in mapper for it that
+     * answers its own shape (Java class names included) or an empty body; the most specific mapper wins.
+     */
+    @ServerExceptionMapper
+    public Response jsonMismatch(MismatchedInputException e) {
+        return jsonShape(e, e.getTargetType());
+    }
+
+    /** Any other failure to bind valid JSON (e.g. a constructor that refused a value). */
+    @ServerExceptionMapper
+    public Response jsonMapping(JsonMappingException e) {
+        return jsonShape(e, null);
     }
 
     @ServerExceptionMapper
@@ -48,8 +74,15 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
-        if (status == 400 && causedByJson(e)) {
-            return badJson(null);
+        JsonProcessingException json = status == 400 ? jsonCause(e) : null;
+        if (json instanceof MismatchedInputException mismatch) {
+            return jsonMismatch(mismatch);
+        }
+        if (json instanceof JsonMappingException mapping) {
+            return jsonMapping(mapping);
+        }
+        if (json != null) {
+            return badJson(json);
         }
         if (status >= 500) {
             LOG.error("request failed", e);
@@ -79,13 +112,71 @@ public class ErrorMappers {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
     }
 
-    private static boolean causedByJson(Throwable e) {
-        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-            if (t instanceof JsonProcessingException) {
-                return true;
+    /** 400 naming the field and what it must be; never Jackson's message (it names Java types). */
+    private static Response jsonShape(JsonMappingException e, Class<?> target) {
+        String field = fieldPath(e);
+        String expected = describe(target);
+        String message;
+        if (field.isEmpty()) {
+            message = expected == null || expected.equals("an object")
+                    ? "The request body must be a JSON object." : "The request body must be " + expected + ".";
+        } else {
+            message = field + " must be " + (expected == null ? "a value of another type or format" : expected) + ".";
+        }
+        Map<String, Object> details = field.isEmpty() ? Map.of() : Map.of("field", field);
+        return json(400, ErrorBody.of("bad_request", message, details));
+    }
+
+    /** "a.b[0]" from Jackson's path of references */
+    private static String fieldPath(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
             }
         }
-        return false;
+        return path.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == null) {
+            return null;
+        }
+        if (type == BigDecimal.class || type == Double.class || type == double.class || type == Float.class
+                || type == float.class) {
+            return "a decimal number";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+                || type == Short.class || type == short.class || type == java.math.BigInteger.class) {
+            return "an integer";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (type.isEnum() || type.isPrimitive() || Number.class.isAssignableFrom(type)) {
+            return null;
+        }
+        return "an object";
+    }
+
+    private static JsonProcessingException jsonCause(Throwable e) {
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof JsonProcessingException json) {
+                return json;
+            }
+        }
+        return null;
     }
 
     private static String lastNode(String path) {

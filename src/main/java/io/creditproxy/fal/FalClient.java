@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.ConnectException;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
@@ -30,10 +31,14 @@ public class FalClient {
 
     private static final Logger LOG = Logger.getLogger(FalClient.class);
 
+    /** Sent to the sandbox when FAL_KEY is not set: it asks for some key (like fal), not for a real one. */
+    static final String SANDBOX_PLACEHOLDER_KEY = "sandbox-key-id:sandbox-key-secret";
+
     private final Vertx vertx;
     private final FalConfig config;
     private final FalUpstream upstream;
     private volatile HttpClient client;
+    private volatile String authorization;
     private volatile String baseUrl;
     private volatile UrlRewriter rewriter;
 
@@ -58,6 +63,7 @@ public class FalClient {
             baseUrl = UrlRewriter.stripSlash(upstream.queueUrl());
             LOG.infof("Upstream: SANDBOX simulator at %s (no real generations, nothing billed by fal)", baseUrl);
         }
+        authorization = "Key " + operatorKey(config.upstream(), config.key(), upstream.requiredKey());
         rewriter = new UrlRewriter(baseUrl);
         boolean tls = baseUrl.startsWith("https://");
         HttpClientOptions options = new HttpClientOptions()
@@ -68,6 +74,18 @@ public class FalClient {
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setDecompressionSupported(true);
         client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+    }
+
+    /**
+     * The key sent upstream: FAL_KEY; with the sandbox and no FAL_KEY, the key the sandbox demands
+     * ({@code sandbox.required-key}) or a placeholder, so that {@code FAL_UPSTREAM=sandbox} works without a fal key.
+     */
+    static String operatorKey(FalConfig.Upstream upstream, Optional<String> falKey, Optional<String> sandboxRequiredKey) {
+        Optional<String> configured = falKey.filter(k -> !k.isBlank());
+        if (configured.isPresent() || upstream == FalConfig.Upstream.fal) {
+            return configured.orElse("");
+        }
+        return sandboxRequiredKey.filter(k -> !k.isBlank()).orElse(SANDBOX_PLACEHOLDER_KEY);
     }
 
     public String baseUrl() {
@@ -112,7 +130,7 @@ public class FalClient {
             if (isStream(url)) {
                 req.putHeader("Accept", "text/event-stream");
             }
-            req.putHeader("Authorization", "Key " + config.key().orElse(""));
+            req.putHeader("Authorization", authorization);
             if (body != null) {
                 req.putHeader("Content-Type", "application/json");
                 return req.send(body);

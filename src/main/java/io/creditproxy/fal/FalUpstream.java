@@ -4,6 +4,7 @@ import io.creditproxy.config.FalConfig;
 import io.creditproxy.config.SettlementConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import java.util.Optional;
 
 /**
  * Where fal is: its queue API and the JWKS of its webhook keys. From configuration ({@code fal.queue-url},
@@ -33,6 +34,11 @@ public class FalUpstream {
 
     public String jwksUrl() {
         return simulated() ? local().jwksUrl() : settlement.falJwksUrl();
+    }
+
+    /** The key the local simulator demands, if any (fal's own keys are configuration: FAL_KEY). */
+    public Optional<String> requiredKey() {
+        return simulated() ? local().requiredKey() : Optional.empty();
     }
 
     private LocalFal local() {

@@ -1,5 +1,7 @@
 package io.creditproxy.fal;
 
+import java.util.Optional;
+
 /**
  * A fal queue API served inside this process: the upstream when {@code fal.upstream=sandbox}. Production code knows
  * only this interface; the simulator (sandbox/) implements it, so the dependency points from the sandbox to fal/.
@@ -11,4 +13,7 @@ public interface LocalFal {
 
     /** Where it serves the JWKS of the key it signs webhooks with. */
     String jwksUrl();
+
+    /** The one key it accepts, when it demands one (else any key). */
+    Optional<String> requiredKey();
 }

@@ -17,7 +17,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Readiness of the upstream: fal's queue host (or the sandbox) answers HTTP at all. Any status counts, since this
  * is about reachability; the request carries no Authorization header, so the operator's key is never sent here.
- * A result is cached ({@code observability.upstream-check.cache-for}) so probes cost fal almost nothing.
+ * A result is cached ({@code observability.upstream-check.cache-for}) so probes cost fal almost nothing. Served on
+ * the management interface only; its answer says whether the upstream answered, never where it is.
  */
 @Readiness
 @ApplicationScoped
@@ -49,8 +50,8 @@ public class UpstreamHealthCheck implements HealthCheck {
             probe = probe(base);
             last = probe;
         }
-        return HealthCheckResponse.named("fal upstream").status(probe.up())
-                .withData("url", String.valueOf(base)).withData("result", probe.detail()).build();
+        // the result only: the upstream's URL is the operator's business, not a health prober's
+        return HealthCheckResponse.named("fal upstream").status(probe.up()).withData("result", probe.detail()).build();
     }
 
     private Probe probe(String base) {

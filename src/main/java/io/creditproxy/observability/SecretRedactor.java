@@ -9,8 +9,9 @@ import org.jboss.logmanager.ExtLogRecord;
 
 /**
  * Last line of defence for logs (the code never logs secrets; tests check it): masks tenant keys (cp_...),
- * Authorization values (Bearer/Key ...), JWTs, passwords in JSON and the operator's fal key, should any reach a
- * log message or an exception text. Installed on the console handler ({@code quarkus.log.console.filter}).
+ * Authorization values (Bearer/Key ...), JWTs, passwords in JSON, the operator's fal key and the query of a failed
+ * request's URI in Quarkus' error lines, should any reach a log message or an exception text. Installed on the
+ * console handler ({@code quarkus.log.console.filter}).
  */
 @LoggingFilter(name = "secret-redactor")
 public final class SecretRedactor implements Filter {
@@ -23,11 +24,24 @@ public final class SecretRedactor implements Filter {
                     + "|\\beyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*" // JWTs
                     + "|(?<=\"password\"\\s?:\\s?\")[^\"]*");                 // passwords in JSON bodies
 
+    /**
+     * The query of a request URI in Quarkus' own lines about a request that failed ("HTTP Request to /x?q failed",
+     * "IOError processing HTTP request to /x?q failed"): tenants put tokens in queries (a fal_webhook URL). The access
+     * log never has a query in the first place (its pattern uses the path, {@code %R}).
+     */
+    private static final Pattern REQUEST_QUERY = Pattern.compile("(?i)(request to [^\\s?]*)\\?\\S*");
+
     private final String operatorKey;
 
     public SecretRedactor() {
         this.operatorKey = ConfigProvider.getConfig().getOptionalValue("fal.key", String.class)
                 .filter(k -> k.length() >= 8).orElse(null);
+    }
+
+    /** The masks that need no configuration (everything but the operator's fal key). */
+    public static String maskPatterns(String text) {
+        String out = REQUEST_QUERY.matcher(text).replaceAll("$1?" + java.util.regex.Matcher.quoteReplacement(MASK));
+        return SECRETS.matcher(out).replaceAll(MASK);
     }
 
     /** Rewrites the record's message when it holds a secret; never drops a record. */
@@ -50,7 +64,7 @@ public final class SecretRedactor implements Filter {
     }
 
     String redact(String text) {
-        String out = SECRETS.matcher(text).replaceAll(MASK);
+        String out = maskPatterns(text);
         if (operatorKey != null && out.contains(operatorKey)) {
             out = out.replace(operatorKey, MASK);
         }

@@ -71,6 +71,11 @@ public class SandboxServer implements LocalFal {
         return running().jwksUrl();
     }
 
+    @Override
+    public Optional<String> requiredKey() {
+        return settings().requiredKey();
+    }
+
     /** What the submit that created this request received (method, path, query, headers, body). */
     public Optional<ReceivedSubmit> receivedSubmit(String requestId) {
         return running().receivedSubmit(requestId);

@@ -48,6 +48,20 @@ public class TenantService {
     }
 
     /**
+     * POST /admin/tenants: {@code name} (required), {@code credit_limit}, {@code price_multiplier},
+     * {@code max_concurrent_jobs}, each read exactly like {@link #update} reads it (1.9 or "77" is no credit limit).
+     *
+     * @throws ApiException 422 for an unknown field or a bad value
+     */
+    public TenantView create(JsonNode request) {
+        JsonNode body = JsonFields.object(request);
+        requireKnownFields(body);
+        BigDecimal multiplier = JsonFields.decimal(body, "price_multiplier");
+        return create(JsonFields.text(body, "name"), JsonFields.integer(body, "credit_limit"),
+                multiplier, JsonFields.integer(body, "max_concurrent_jobs"));
+    }
+
+    /**
      * @param priceMultiplier null = 1 (list price)
      * @param maxConcurrentJobs null = no limit
      */
@@ -75,12 +89,7 @@ public class TenantService {
      */
     public TenantView update(long id, JsonNode patch) {
         JsonNode body = JsonFields.object(patch);
-        for (var it = body.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!java.util.Set.of("name", "credit_limit", "price_multiplier", "max_concurrent_jobs").contains(f)) {
-                throw ApiException.invalidParameter("unknown field '" + f + "' (name, credit_limit, price_multiplier, max_concurrent_jobs)");
-            }
-        }
+        requireKnownFields(body);
         Tenant t = em.find(Tenant.class, id, LockModeType.PESSIMISTIC_WRITE);
         if (t == null) {
             throw ApiException.notFound("unknown_tenant", "No tenant with id " + id + ".");
@@ -112,6 +121,18 @@ public class TenantService {
             bus.publish(Invalidation.tenant(id));
         }
         return after;
+    }
+
+    private static final java.util.Set<String> FIELDS = java.util.Set.of("name", "credit_limit", "price_multiplier",
+            "max_concurrent_jobs");
+
+    private static void requireKnownFields(JsonNode body) {
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw ApiException.invalidParameter("unknown field '" + f + "' (name, credit_limit, price_multiplier, max_concurrent_jobs)");
+            }
+        }
     }
 
     static long requireCreditLimit(long limit) {

@@ -42,9 +42,15 @@ class AdminAuthTest {
         long liveKeyId = ((Number) given().auth().oauth2(Fixtures.adminToken()).contentType(ContentType.JSON)
                 .body(Map.of("name", "matrix-live")).post("/admin/tenants/{id}/keys", tenant)
                 .then().statusCode(201).extract().path("id")).longValue();
+        long userId = ((Number) given().auth().oauth2(Fixtures.adminToken()).contentType(ContentType.JSON)
+                .body(Map.of("username", "m" + UUID.randomUUID().toString().substring(0, 8),
+                        "password", "long-enough-password", "role", "finance"))
+                .post("/admin/users").then().statusCode(201).extract().path("id")).longValue();
         return List.of(
                 new Endpoint("POST", "/admin/users", Map.of("username", "u" + UUID.randomUUID().toString().substring(0, 8),
                         "password", "long-enough-password", "role", "finance"), true),
+                new Endpoint("POST", "/admin/users/" + userId + "/disable", Map.of(), true),
+                new Endpoint("POST", "/admin/users/" + userId + "/enable", Map.of(), true),
                 new Endpoint("GET", "/admin/users", null, false),
                 new Endpoint("POST", "/admin/tenants", Map.of("name", "matrix"), true),
                 new Endpoint("GET", "/admin/tenants", null, false),

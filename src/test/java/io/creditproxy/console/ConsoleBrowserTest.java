@@ -328,7 +328,7 @@ class ConsoleBrowserTest {
         assertThat(b.js("return sessionStorage.getItem('credit-proxy.console.token')")).isNull();
 
         // a session whose token runs out while the page is open returns to the login page by itself
-        String shortLived = Jwt.issuer("credit-proxy").upn("brief").groups("admin").expiresIn(3).sign();
+        String shortLived = Fixtures.tokenClaims("brief", "admin").expiresIn(3).sign();
         b.js("sessionStorage.setItem('credit-proxy.console.token', arguments[0])", shortLived);
         b.driver.navigate().refresh();
         b.waitForText("#tenant-name", "Expiry ");

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(RedisOutageTest.OwnRedis.class)
-class RedisOutageTest {
+public class RedisOutageTest {
 
-    static final PrivateRedis REDIS = new PrivateRedis();
+    public static final PrivateRedis REDIS = new PrivateRedis();
 
     public static class OwnRedis implements QuarkusTestProfile {
         @Override

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import io.creditproxy.support.Fixtures;
+import io.creditproxy.support.Management;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.core.http.HttpMethod;
@@ -16,7 +17,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** Prometheus metrics, the upstream readiness check and the OpenAPI document, against the running application. */
+/**
+ * Prometheus metrics, the upstream readiness check and the OpenAPI document (all on the management interface),
+ * against the running application.
+ */
 @QuarkusTest
 class ObservabilityTest {
 
@@ -25,10 +29,10 @@ class ObservabilityTest {
 
     @Test
     void readinessChecksPostgresRedisAndTheUpstream() {
-        given().when().get("/q/health/ready").then().statusCode(200)
+        given().when().get(Management.url("/q/health/ready")).then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("fal upstream"));
-        List<Map<String, Object>> checks = given().when().get("/q/health/ready").then().extract().jsonPath().getList("checks");
+        List<Map<String, Object>> checks = given().when().get(Management.url("/q/health/ready")).then().extract().jsonPath().getList("checks");
         assertThat(checks).extracting(c -> c.get("name")).contains("fal upstream");
         assertThat(checks.toString()).doesNotContain("sandbox-key-secret");
     }
@@ -82,14 +86,14 @@ class ObservabilityTest {
 
     @Test
     void openApiDocumentDescribesTenantAndAdminApis() {
-        Map<String, Object> paths = given().queryParam("format", "json").when().get("/q/openapi")
+        Map<String, Object> paths = given().queryParam("format", "json").when().get(Management.url("/q/openapi"))
                 .then().statusCode(200).extract().jsonPath().getMap("paths");
         assertThat(paths).containsKeys("/v1/usage", "/v1/ledger", "/v1/account", "/admin/reports/usage",
                 "/admin/tenants/{id}/statement", "/admin/jobs", "/admin/jobs/{id}", "/admin/tenants", "/admin/login");
     }
 
     static String scrape() {
-        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return given().when().get(Management.url("/q/metrics")).then().statusCode(200).extract().asString();
     }
 
     /** The value of one sample (labels in the registry's alphabetical order), 0 when absent. */

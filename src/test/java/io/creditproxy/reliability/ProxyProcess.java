@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * The packaged application ({@code target/quarkus-app}) as a child process on a free port, in the production
- * profile, for the tests that need a real second instance or a real {@code kill -9}. Its output goes to
+ * profile (no JWT key files unless asked for: instances of one database share the pair kept in PostgreSQL), for the
+ * tests that need a real second instance, a real {@code kill -9} or a real start. Its output goes to
  * {@code target/reliability-logs/NAME.log}. Children are always ended: by {@link #close()}, and by a shutdown hook
  * should the test JVM end first.
  */
@@ -35,14 +36,19 @@ public final class ProxyProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path log;
+    /** where this run's output starts in the (appended) log file */
+    private final long logStart;
 
-    private ProxyProcess(String name, int port, Process process, Path log) {
+    private ProxyProcess(String name, int port, int managementPort, Process process, Path log, long logStart) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
+        this.logStart = logStart;
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
     }
 
@@ -56,13 +62,23 @@ public final class ProxyProcess implements AutoCloseable {
     }
 
     /**
-     * Starts an instance and waits until it answers.
+     * Starts an instance and waits until it answers. It runs with only what a person must choose (plus the fal
+     * upstream of the test): no JWT key files, so its admin tokens are signed with the pair kept in PostgreSQL.
      *
-     * @param upstream the fal queue URL it forwards to
-     * @param extraEnv more settings (e.g. SETTLEMENT_ORPHAN_AFTER)
+     * @param upstream the fal queue URL it forwards to (null: none, e.g. with FAL_UPSTREAM=sandbox)
+     * @param extraEnv more settings (e.g. SETTLEMENT_ORPHAN_AFTER, {@link #jwtKeyFiles()}); a null value removes the
+     *                 variable (e.g. FAL_KEY)
      */
     public static ProxyProcess start(String name, String jdbcUrl, String redisUrl, String upstream, Map<String, String> extraEnv) {
+        ProxyProcess p = launch(name, jdbcUrl, redisUrl, upstream, extraEnv);
+        p.awaitUp();
+        return p;
+    }
+
+    /** Starts an instance without waiting for it (for starts that are meant to fail: see {@link #awaitExit}). */
+    public static ProxyProcess launch(String name, String jdbcUrl, String redisUrl, String upstream, Map<String, String> extraEnv) {
         int port = freePort();
+        int managementPort = freePort();
         Path logs = Path.of("target", "reliability-logs");
         try {
             Files.createDirectories(logs);
@@ -73,35 +89,67 @@ public final class ProxyProcess implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> env = pb.environment();
             // nothing of the test JVM's own overrides may leak into the child
-            env.keySet().removeIf(k -> k.startsWith("_TEST_") || k.startsWith("QUARKUS_"));
-            Path jwt = jwtKeys();
+            env.keySet().removeIf(k -> k.startsWith("_TEST_") || k.startsWith("QUARKUS_") || k.startsWith("ADMIN_")
+                    || k.startsWith("FAL_") || k.startsWith("SANDBOX_"));
             Map<String, String> settings = new HashMap<>(Map.of(
                     "QUARKUS_HTTP_PORT", Integer.toString(port),
                     "QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl,
                     "QUARKUS_REDIS_HOSTS", redisUrl,
                     "FAL_UPSTREAM", "fal",
-                    "FAL_QUEUE_URL", upstream,
                     "FAL_KEY", OPERATOR_KEY,
                     "PROXY_PUBLIC_URL", "http://127.0.0.1:" + port,
                     "ADMIN_BOOTSTRAP_USERNAME", ADMIN_USER,
                     "ADMIN_BOOTSTRAP_PASSWORD", ADMIN_PASSWORD,
-                    "ADMIN_JWT_SIGN_KEY_LOCATION", jwt.resolve("sign.pem").toString()));
-            settings.put("ADMIN_JWT_VERIFY_KEY_LOCATION", jwt.resolve("verify.pem").toString());
-            settings.put("QUARKUS_LOG_CONSOLE_JSON", "false");
+                    "QUARKUS_LOG_CONSOLE_JSON", "false"));
+            settings.put("FAL_QUEUE_URL", upstream);
+            // health and metrics are on the management interface (loopback), each instance on a port of its own
+            settings.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+            // every client of these tests is 127.0.0.1, and the tests of the same run (sharing this Redis database)
+            // fail logins on purpose: the per-address lock must not stop an unrelated login here
+            settings.put("ADMIN_LOGIN_THROTTLE_MAX_FAILURES_PER_ADDRESS", "1000");
             settings.putAll(extraEnv);
-            env.putAll(settings);
+            settings.forEach((k, v) -> {
+                if (v == null) {
+                    env.remove(k);
+                } else {
+                    env.put(k, v);
+                }
+            });
+            long logStart = Files.exists(log) ? Files.size(log) : 0;
             Files.writeString(log, "==== " + name + " on port " + port + "\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            ProxyProcess p = new ProxyProcess(name, port, pb.start(), log);
-            p.awaitUp();
-            return p;
+            return new ProxyProcess(name, port, managementPort, pb.start(), log, logStart);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /**
+     * Waits for the process to end by itself.
+     *
+     * @return its exit code
+     * @throws IllegalStateException when it is still running after the timeout (it is then killed)
+     */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(name + " still ran after " + timeout + ":\n" + tail());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** health and metrics */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public Http http() {
@@ -124,9 +172,12 @@ public final class ProxyProcess implements AutoCloseable {
         waitFor();
     }
 
+    /** This run's output (the log file keeps earlier runs above it). */
     public String logText() {
         try {
-            return Files.readString(log, StandardCharsets.UTF_8);
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(logStart, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
         }
@@ -164,7 +215,7 @@ public final class ProxyProcess implements AutoCloseable {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
             }
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/live"))
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/live"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
@@ -181,13 +232,35 @@ public final class ProxyProcess implements AutoCloseable {
         throw new IllegalStateException(name + " did not start within 120 s:\n" + tail());
     }
 
-    private String tail() {
+    public String tail() {
         String text = logText();
         return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
     }
 
-    /** One RSA pair for every instance of this JVM, so that a token of one instance is valid on the others. */
-    private static synchronized Path jwtKeys() throws IOException {
+    /**
+     * Settings that make an instance sign and verify admin tokens with key files instead of the PostgreSQL pair: one
+     * RSA pair for every instance of this JVM.
+     */
+    public static Map<String, String> jwtKeyFiles() {
+        Path dir = jwtKeys();
+        return Map.of("ADMIN_JWT_SIGN_KEY_LOCATION", dir.resolve("sign.pem").toString(),
+                "ADMIN_JWT_VERIFY_KEY_LOCATION", dir.resolve("verify.pem").toString());
+    }
+
+    /** The public key of {@link #jwtKeyFiles()}. */
+    public static java.security.PublicKey jwtKeyFilesPublicKey() {
+        try {
+            String pem = Files.readString(jwtKeys().resolve("verify.pem"));
+            byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+            return java.security.KeyFactory.getInstance("RSA").generatePublic(new java.security.spec.X509EncodedKeySpec(der));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static synchronized Path jwtKeys() {
         if (jwtDir == null) {
             try {
                 KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -200,6 +273,8 @@ public final class ProxyProcess implements AutoCloseable {
                 dir.resolve("sign.pem").toFile().deleteOnExit();
                 dir.resolve("verify.pem").toFile().deleteOnExit();
                 jwtDir = dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             } catch (java.security.GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }

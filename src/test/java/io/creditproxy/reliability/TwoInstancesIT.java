@@ -30,6 +30,7 @@ class TwoInstancesIT {
     private static ProxyProcess a;
     private static ProxyProcess b;
     private static MoneyInvariants money;
+    private static String upstream;
 
     @BeforeAll
     static void start() {
@@ -37,6 +38,7 @@ class TwoInstancesIT {
         money = new MoneyInvariants(jdbc);
         String[] url = new String[1];
         sandbox = ItEnvironment.startSandbox(url);
+        upstream = url[0];
         a = ProxyProcess.start("instance-a", jdbc, ItEnvironment.redisUrl(), url[0], Map.of());
         b = ProxyProcess.start("instance-b", jdbc, ItEnvironment.redisUrl(), url[0], Map.of());
     }
@@ -54,6 +56,47 @@ class TwoInstancesIT {
         }
     }
 
+    /** The packaged application (prod profile): health and metrics only on the management interface, on loopback. */
+    @Test
+    void metricsAndHealthAreOffThePublicPort() {
+        for (String path : List.of("/q/metrics", "/q/health", "/q/health/ready", "/q/health/live", "/q/openapi")) {
+            assertThat(a.http().get("x", path).status()).as(path).isEqualTo(404);
+        }
+        Http management = new Http(a.managementUrl());
+        assertThat(management.get("x", "/q/metrics").status()).isEqualTo(200);
+        Http.Answer ready = management.get("x", "/q/health/ready");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.body()).contains("fal upstream").doesNotContain(upstream)
+                .doesNotContain(java.net.URI.create(upstream).getHost() + ":" + java.net.URI.create(upstream).getPort());
+    }
+
+    /** A token disabled on one instance is refused by the other at once; login failures add up across both. */
+    @Test
+    void adminTokensAndLoginFailuresAreSharedByTheInstances() {
+        String admin = a.adminToken();
+        String name = "it-" + Long.toHexString(System.nanoTime());
+        String password = "two-instances-Pa55phrase-z7";
+        Http.Answer created = a.http().adminPost(admin, "/admin/users",
+                "{\"username\":\"" + name + "\",\"password\":\"" + password + "\",\"role\":\"finance\"}", null);
+        assertThat(created.status()).isEqualTo(201);
+        long id = Long.parseLong(created.body().replaceAll(".*\"id\"\\s*:\\s*(\\d+).*", "$1"));
+        Http.Answer login = b.http().postJson("/admin/login", "{\"username\":\"" + name + "\",\"password\":\"" + password + "\"}");
+        assertThat(login.status()).isEqualTo(200);
+        String token = login.body().replaceAll(".*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        assertThat(b.http().adminGet(token, "/admin/tenants").status()).isEqualTo(200);
+        assertThat(a.http().adminPost(admin, "/admin/users/" + id + "/disable", "{}", null).status()).isEqualTo(200);
+        assertThat(b.http().adminGet(token, "/admin/tenants").status()).isEqualTo(401);
+        assertThat(a.http().adminPost(admin, "/admin/users/" + id + "/enable", "{}", null).status()).isEqualTo(200);
+
+        String wrong = "{\"username\":\"" + name + "\",\"password\":\"not-it\"}";
+        for (int i = 0; i < 5; i++) {
+            assertThat((i % 2 == 0 ? a : b).http().postJson("/admin/login", wrong).status()).isEqualTo(401);
+        }
+        String right = "{\"username\":\"" + name + "\",\"password\":\"" + password + "\"}";
+        assertThat(a.http().postJson("/admin/login", right).status()).isEqualTo(429);
+        assertThat(b.http().postJson("/admin/login", right).status()).isEqualTo(429);
+    }
+
     @Test
     void oneTenantHammeredThroughTwoInstancesIsChargedExactlyOncePerJob() throws Exception {
         String token = a.adminToken();
@@ -61,8 +104,8 @@ class TwoInstancesIT {
         Http.Answer created = adminHttp.adminPost(token, "/admin/tenants", "{\"name\":\"two instances\"}", null);
         assertThat(created.status()).isEqualTo(201);
         long tenant = Long.parseLong(created.body().replaceAll(".*\"id\"\\s*:\\s*(\\d+).*", "$1"));
-        // a token of instance A works on B: they share the key pair and the database
-        assertThat(b.http().adminPost(b.adminToken(), "/admin/tenants/" + tenant + "/credits",
+        // a token of instance A works on B: they share the database and the admin JWT pair kept in it
+        assertThat(b.http().adminPost(token, "/admin/tenants/" + tenant + "/credits",
                 "{\"amount\":30000,\"reason\":\"40 images\"}", "two-instances-topup").status()).isEqualTo(201);
         Http.Answer issued = adminHttp.adminPost(token, "/admin/tenants/" + tenant + "/keys", "{\"name\":\"hammer\"}", null);
         String key = issued.body().replaceAll(".*\"key\"\\s*:\\s*\"([^\"]+)\".*", "$1");

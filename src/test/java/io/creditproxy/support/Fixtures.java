@@ -4,7 +4,14 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.restassured.http.ContentType;
+import io.quarkus.arc.Arc;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,10 +28,14 @@ public final class Fixtures {
     /** ids of the keys issued here, so that {@link #revokeKey(String)} can take the key itself */
     private static final Map<String, Long> ISSUED_KEY_IDS = new ConcurrentHashMap<>();
 
+    /** a valid bcrypt hash of a random password nobody knows */
+    private static final String UNUSABLE_HASH = io.quarkus.elytron.security.common.BcryptUtil.bcryptHash(
+            java.util.UUID.randomUUID().toString(), 4);
+
     private Fixtures() {
     }
 
-    /** A token with role admin, signed with the application's own (ephemeral, per-JVM) key. */
+    /** A token with role admin, signed with the application's own key, for the admin "fixture-admin". */
     public static String adminToken() {
         return token("fixture-admin", "admin");
     }
@@ -36,7 +47,42 @@ public final class Fixtures {
 
     /** A token for any user name and role, valid for an hour. */
     public static String token(String username, String role) {
-        return Jwt.issuer("credit-proxy").upn(username).groups(role).expiresIn(3600).sign();
+        return tokenClaims(username, role).expiresIn(3600).sign();
+    }
+
+    /**
+     * The claims of a current admin token, to sign as it is or after changing them (e.g. the expiry). The admin is
+     * created in PostgreSQL when missing (as finance when the role is neither admin nor finance, so that a token
+     * with an unknown role can be tried), because every admin request checks that the token's admin exists, is
+     * enabled and has the token's version. Its password is random: these admins never log in.
+     */
+    public static JwtClaimsBuilder tokenClaims(String username, String role) {
+        long[] admin = admin(username, role);
+        return Jwt.issuer("credit-proxy").upn(username).subject(Long.toString(admin[0])).groups(role)
+                .claim("token_version", admin[1]);
+    }
+
+    /** {id, token_version} of the admin, created when missing */
+    private static long[] admin(String username, String role) {
+        DataSource ds = Arc.container().instance(DataSource.class).get();
+        try (Connection c = ds.getConnection()) {
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO admins(username, password_hash, role) VALUES (?, ?, ?) ON CONFLICT (username) DO NOTHING")) {
+                insert.setString(1, username);
+                insert.setString(2, UNUSABLE_HASH);
+                insert.setString(3, "admin".equals(role) ? "admin" : "finance");
+                insert.executeUpdate();
+            }
+            try (PreparedStatement select = c.prepareStatement("SELECT id, token_version FROM admins WHERE username = ?")) {
+                select.setString(1, username);
+                try (ResultSet r = select.executeQuery()) {
+                    r.next();
+                    return new long[] {r.getLong(1), r.getLong(2)};
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** @return the new tenant's id (balance 0, credit limit 0) */
