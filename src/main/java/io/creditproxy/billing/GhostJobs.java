@@ -1,9 +1,9 @@
 package io.creditproxy.billing;
 
 import io.creditproxy.config.SettlementConfig;
+import io.creditproxy.fal.FalClient;
 import io.creditproxy.fal.FalPaths;
 import io.creditproxy.observability.Metrics;
-import io.creditproxy.fal.FalClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.util.List;

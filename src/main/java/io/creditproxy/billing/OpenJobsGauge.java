@@ -1,8 +1,8 @@
 package io.creditproxy.billing;
 
+import io.creditproxy.observability.Metrics;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.creditproxy.observability.Metrics;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 

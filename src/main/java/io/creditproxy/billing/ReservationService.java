@@ -1,17 +1,17 @@
 package io.creditproxy.billing;
 
-import io.creditproxy.common.ApiException;
-import io.creditproxy.common.GroupCommit;
-import io.creditproxy.config.ProxyConfig;
-import io.creditproxy.ledger.InsufficientCreditsException;
-import io.creditproxy.ledger.LedgerKind;
-import io.creditproxy.observability.Metrics;
-import io.creditproxy.pricing.Quote;
 import io.creditproxy.billing.JobRepository.Accepted;
 import io.creditproxy.billing.JobRepository.FirstAnswer;
 import io.creditproxy.billing.JobRepository.NewJob;
 import io.creditproxy.billing.JobRepository.ReserveBatch;
+import io.creditproxy.common.ApiException;
+import io.creditproxy.common.GroupCommit;
+import io.creditproxy.config.ProxyConfig;
 import io.creditproxy.config.SettlementConfig;
+import io.creditproxy.ledger.InsufficientCreditsException;
+import io.creditproxy.ledger.LedgerKind;
+import io.creditproxy.observability.Metrics;
+import io.creditproxy.pricing.Quote;
 import io.creditproxy.tenant.Caller;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,7 +58,7 @@ public class ReservationService {
     /** How long a submit waits for its batch to commit before answering 503 (the reconciler repairs the rest). */
     private static final long COMMIT_WAIT_MILLIS = 30_000;
 
-        /** A submit to reserve. */
+    /** A submit to reserve. */
     private record Charge(Caller caller, Quote quote, UUID jobId, String idempotencyKey, String requestHash,
                           String tenantWebhook) {
     }

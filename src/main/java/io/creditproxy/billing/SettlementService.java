@@ -1,10 +1,10 @@
 package io.creditproxy.billing;
 
-import io.creditproxy.observability.Metrics;
 import io.creditproxy.ledger.LedgerKind;
 import io.creditproxy.ledger.LedgerService;
 import io.creditproxy.ledger.Movement;
 import io.creditproxy.limits.JobSlots;
+import io.creditproxy.observability.Metrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.util.UUID;

@@ -1,11 +1,11 @@
 package io.creditproxy.fal;
 
-import io.creditproxy.config.SettlementConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.common.Ed25519;
 import io.creditproxy.config.FalConfig;
+import io.creditproxy.config.SettlementConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.net.http.HttpClient;

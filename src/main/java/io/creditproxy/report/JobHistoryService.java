@@ -1,8 +1,8 @@
 package io.creditproxy.report;
 
 import io.creditproxy.billing.JobStatus;
-import io.creditproxy.common.QueryParams;
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.QueryParams;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;

@@ -1,9 +1,9 @@
 package io.creditproxy.settlement;
 
-import io.creditproxy.fal.FalWebhookVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.common.ApiException;
+import io.creditproxy.fal.FalWebhookVerifier;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;

@@ -1,14 +1,14 @@
 package io.creditproxy.settlement;
 
+import io.creditproxy.billing.JobRepository;
+import io.creditproxy.billing.OpenJob;
+import io.creditproxy.billing.OutcomeCheck;
+import io.creditproxy.billing.SettlementService;
 import io.creditproxy.common.Blocking;
 import io.creditproxy.fal.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.creditproxy.billing.JobRepository;
-import io.creditproxy.billing.OpenJob;
-import io.creditproxy.billing.OutcomeCheck;
-import io.creditproxy.billing.SettlementService;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;

@@ -1,9 +1,6 @@
 package io.creditproxy.settlement;
 
-import io.creditproxy.config.SettlementConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.creditproxy.common.ErrorBody;
-import io.creditproxy.config.FalConfig;
 import io.creditproxy.billing.GhostJobs;
 import io.creditproxy.billing.JobRepository;
 import io.creditproxy.billing.JobStatus;
@@ -11,6 +8,9 @@ import io.creditproxy.billing.OpenJob;
 import io.creditproxy.billing.Outcome;
 import io.creditproxy.billing.OutcomeCheck;
 import io.creditproxy.billing.SettlementService;
+import io.creditproxy.common.ErrorBody;
+import io.creditproxy.config.FalConfig;
+import io.creditproxy.config.SettlementConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,6 @@
 package io.creditproxy.settlement;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.creditproxy.common.ApiException;
 import io.creditproxy.billing.GhostJobs;
 import io.creditproxy.billing.Job;
 import io.creditproxy.billing.JobRepository;
@@ -9,6 +8,7 @@ import io.creditproxy.billing.JobStatus;
 import io.creditproxy.billing.OpenJob;
 import io.creditproxy.billing.OutcomeRules;
 import io.creditproxy.billing.SettlementService;
+import io.creditproxy.common.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.util.UUID;

@@ -5,9 +5,9 @@ import static io.creditproxy.support.ProxyCalls.eventually;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditproxy.support.Fixtures;
-import io.creditproxy.support.FakeFal;
 import io.creditproxy.support.FakeFal.Received;
+import io.creditproxy.support.FakeFal;
+import io.creditproxy.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;

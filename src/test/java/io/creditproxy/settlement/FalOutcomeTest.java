@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditproxy.reliability.MoneyInvariants;
 import io.creditproxy.settlement.SettlementSupport.Settled;
-import io.creditproxy.support.FakeFal;
 import io.creditproxy.support.FakeFal.Job;
 import io.creditproxy.support.FakeFal.Received;
 import io.creditproxy.support.FakeFal.Reply;
+import io.creditproxy.support.FakeFal;
 import io.creditproxy.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
