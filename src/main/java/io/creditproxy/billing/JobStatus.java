@@ -23,11 +23,6 @@ public enum JobStatus {
     /** fal no longer knows it: settled by the expired-job policy */
     EXPIRED;
 
-    /** Not settled yet: the price is still held. */
-    public boolean open() {
-        return this == RESERVED || this == SUBMITTED;
-    }
-
     /** The name as an SQL string literal, for statements that compare the column with a constant. */
     public String sql() {
         return "'" + name() + "'";
