@@ -126,8 +126,6 @@ public class JobRepository {
                 .getSingleResult();
     }
 
-    // ---- the reservation (group commit) ----------------------------------------------------------------------
-
     /** The statements of one group-committed batch of reservations, prepared once on the batch's connection. */
     public static ReserveBatch reserveBatch(Connection connection) throws SQLException {
         return new ReserveBatch(connection);
@@ -224,8 +222,6 @@ public class JobRepository {
         }
     }
 
-    // ---- answers kept for Idempotency-Key replays ------------------------------------------------------------
-
     /** fal refused the submit (or could not be reached): its answer, for replays. */
     public void recordRefusal(UUID jobId, int httpStatus, String body) {
         session.createNativeQuery("""
@@ -247,8 +243,6 @@ public class JobRepository {
                 .setParameter(3, body)
                 .executeUpdate();
     }
-
-    // ---- settlement ------------------------------------------------------------------------------------------
 
     /**
      * The settlement row; its primary key (the job id) makes a second settlement a no-op.
@@ -291,8 +285,6 @@ public class JobRepository {
                 .getSingleResult();
     }
 
-    // ---- what the proxy learns about an open job -------------------------------------------------------------
-
     public void markCancelRequested(UUID jobId) {
         session.createNativeQuery("UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = ?1")
                 .setParameter(1, jobId).executeUpdate();
@@ -318,8 +310,6 @@ public class JobRepository {
     public List<OpenJob> claimDue(Duration backoff, Duration max, int limit) {
         return claim("settled_at IS NULL AND status = " + SUBMITTED.sql(), backoff, max, limit);
     }
-
-    // ---- ghosts: refunded at submit, but fal ran them --------------------------------------------------------
 
     /**
      * Marks a refunded job as a ghost (once): fal's request id, what it delivered (null: unknown, then

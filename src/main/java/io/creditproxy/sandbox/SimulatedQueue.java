@@ -104,8 +104,6 @@ final class SimulatedQueue {
         }
     }
 
-    // ---- submit ------------------------------------------------------------------------------
-
     void submit(HttpServerRequest req, String modelId, Buffer raw) {
         submits.increment();
         long now = System.currentTimeMillis();
@@ -289,8 +287,6 @@ final class SimulatedQueue {
         }
         return received;
     }
-
-    // ---- status, stream, result, cancel ------------------------------------------------------
 
     void status(HttpServerRequest req, String id) {
         statusPolls.increment();
