@@ -11,7 +11,7 @@ import java.util.List;
  * Changes a balance. Each movement is one conditional update of the tenant row (it never takes a balance below minus
  * the tenant's credit limit) and one appended ledger entry carrying the balance after it, in the caller's
  * transaction, so balance = sum of the ledger always. The one other writer is a submit's reservation
- * ({@code proxy/ReservationService}): the same rule as a single statement, so that it can be group-committed.
+ * ({@link ReserveStatement}): the same rule as fragments of a single statement, so that it can be group-committed.
  */
 @ApplicationScoped
 public class LedgerService {

@@ -108,7 +108,7 @@ public class Metrics {
                 .tag("result", result).register(registry).increment();
     }
 
-    void openJobs(long count) {
+    public void openJobs(long count) {
         openJobs.set(count);
     }
 

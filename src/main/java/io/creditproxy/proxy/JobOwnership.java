@@ -1,11 +1,10 @@
 package io.creditproxy.proxy;
 
+import io.creditproxy.billing.JobRepository;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.config.ProxyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -34,14 +33,14 @@ public class JobOwnership {
     private static final int MAX_LOCAL = 200_000;
 
     private final RedisCache cache;
-    private final EntityManager em;
+    private final JobRepository jobs;
     private final ProxyConfig config;
     // who owns a request id and fal's URLs for it never change once fal accepted the submit: safe to keep in process
     private final java.util.concurrent.ConcurrentHashMap<String, OwnedJob> local = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public JobOwnership(RedisCache cache, EntityManager em, ProxyConfig config) {
+    public JobOwnership(RedisCache cache, JobRepository jobs, ProxyConfig config) {
         this.cache = cache;
-        this.em = em;
+        this.jobs = jobs;
         this.config = config;
     }
 
@@ -91,17 +90,10 @@ public class JobOwnership {
 
     @Transactional
     String load(String requestId) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                        "SELECT tenant_id, id, unit, status_url, response_url, cancel_url FROM jobs WHERE request_id = ?1")
-                .setParameter(1, requestId)
-                .getResultList();
-        if (rows.isEmpty()) {
-            return null; // unknown ids are not cached: the submit may still be committing
-        }
-        Object[] r = rows.get(0);
-        return new OwnedJob(((Number) r[0]).longValue(), (UUID) r[1], (String) r[2], (String) r[3], (String) r[4],
-                (String) r[5]).encode();
+        // unknown ids are not cached: the submit may still be committing
+        return jobs.ownerOf(requestId)
+                .map(o -> new OwnedJob(o.tenantId(), o.jobId(), o.unit(), o.statusUrl(), o.responseUrl(), o.cancelUrl()).encode())
+                .orElse(null);
     }
 
     public static ApiException notFound() {

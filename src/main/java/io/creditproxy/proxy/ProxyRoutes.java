@@ -4,29 +4,34 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.creditproxy.billing.OpenJob;
+import io.creditproxy.billing.OutcomeCheck;
+import io.creditproxy.billing.ReservationService.Replay;
+import io.creditproxy.billing.ReservationService.Reservation;
+import io.creditproxy.billing.ReservationService.Reserved;
+import io.creditproxy.billing.ReservationService;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.common.Blocking;
 import io.creditproxy.common.ErrorBody;
 import io.creditproxy.common.Hashing;
 import io.creditproxy.config.ProxyConfig;
+import io.creditproxy.fal.FalClient;
+import io.creditproxy.fal.FalHeaders;
+import io.creditproxy.fal.FalPaths;
+import io.creditproxy.fal.UpstreamException;
+import io.creditproxy.fal.UpstreamResponse;
 import io.creditproxy.limits.JobSlots;
-import io.creditproxy.limits.SubmitControls;
 import io.creditproxy.limits.SubmitControls.Admission;
+import io.creditproxy.limits.SubmitControls;
 import io.creditproxy.pricing.PricingService;
 import io.creditproxy.pricing.Quote;
-import io.creditproxy.settlement.FalProbe;
-import io.creditproxy.settlement.OpenJob;
-import io.creditproxy.settlement.PollSettlement;
 import io.creditproxy.proxy.JobOwnership.OwnedJob;
 import io.creditproxy.proxy.PathGuard.RequestPath;
-import io.creditproxy.proxy.ReservationService.Replay;
-import io.creditproxy.proxy.ReservationService.Reservation;
-import io.creditproxy.proxy.ReservationService.Reserved;
+import io.creditproxy.settlement.PollSettlement;
 import io.creditproxy.tenant.Caller;
 import io.creditproxy.webhook.WebhookUrlGuard;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -59,7 +64,7 @@ public class ProxyRoutes {
     private final ReservationService reservations;
     private final PublicUrl publicUrl;
     private final PollSettlement pollSettlement;
-    private final FalProbe probe;
+    private final OutcomeCheck probe;
     private final WebhookUrlGuard webhookGuard;
     private final ObjectMapper json;
     private final long maxBodyBytes;
@@ -67,7 +72,7 @@ public class ProxyRoutes {
     private final JobSlots slots;
 
     public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PricingService pricing,
-                       ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, FalProbe probe,
+                       ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, OutcomeCheck probe,
                        WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config,
                        SubmitControls controls, JobSlots slots) {
         this.controls = controls;
@@ -253,7 +258,7 @@ public class ProxyRoutes {
             LOG.warnf("fal accepted a submit for %s without a request_id; refunding", prepared.quote().modelId());
             return Future.failedFuture(UpstreamException.badAnswer());
         }
-        String base = fal.baseUrl() + "/" + appOf(prepared.quote().modelId()) + "/requests/" + requestId;
+        String base = FalPaths.requestUrl(fal.baseUrl(), prepared.quote().modelId(), requestId);
         String statusUrl = trusted(body.path("status_url").asText(null), base + "/status");
         String responseUrl = trusted(body.path("response_url").asText(null), base);
         String cancelUrl = trusted(body.path("cancel_url").asText(null), base + "/cancel");
@@ -274,13 +279,6 @@ public class ProxyRoutes {
     /** fal's own URL when it points at the configured upstream (fal's URLs are authoritative), else the fallback. */
     private String trusted(String url, String fallback) {
         return fal.isUpstreamUrl(url) ? url : fallback;
-    }
-
-    /** The owner/app part of a model id: two segments, three for workflows/ and comfy/. */
-    public static String appOf(String modelId) {
-        String[] parts = modelId.split("/");
-        int n = (parts[0].equals("workflows") || parts[0].equals("comfy")) ? 3 : 2;
-        return String.join("/", java.util.Arrays.copyOf(parts, Math.min(n, parts.length)));
     }
 
     /** The tenant's webhook: fal's query parameter wins over the resellers' body field; checked against SSRF. */

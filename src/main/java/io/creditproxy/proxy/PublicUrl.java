@@ -2,6 +2,7 @@ package io.creditproxy.proxy;
 
 import io.creditproxy.common.ApiException;
 import io.creditproxy.config.ProxyConfig;
+import io.creditproxy.fal.UrlRewriter;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;

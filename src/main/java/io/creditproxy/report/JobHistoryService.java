@@ -1,34 +1,51 @@
 package io.creditproxy.report;
 
-import io.creditproxy.common.QueryParams;
+import io.creditproxy.billing.JobStatus;
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.QueryParams;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import org.hibernate.Session;
+import org.hibernate.query.NativeQuery;
 
 /** Jobs with their states, settlement and ledger entries, for the tenant ({@code /v1/usage}) and admins. */
 @ApplicationScoped
 @Transactional
 public class JobHistoryService {
 
-    public static final Set<String> STATUSES = Set.of("RESERVED", "SUBMITTED", "REJECTED", "COMPLETED", "FAILED",
-            "CANCELLED", "EXPIRED");
+    public static final Set<String> STATUSES = Arrays.stream(JobStatus.values()).map(JobStatus::name)
+            .collect(Collectors.toUnmodifiableSet());
 
     private static final String COLUMNS = """
             j.id, j.tenant_id, j.request_id, j.model_id, j.status, j.fal_status, j.cancel_requested, j.unit,
             j.quantity, j.usd_unit_price, j.price_factor, j.price_credits, j.delivered_units, j.billable_units,
             j.error, j.needs_review, j.created_at, j.updated_at, j.settled_at,
             s.outcome, s.source, s.reserved, s.charged, s.refunded, s.reason, s.settled_at, j.ghost""";
+
+    /** A job with its settlement row (null columns when not settled), in {@link #COLUMNS} order. */
+    record JobRow(UUID id, long tenantId, String requestId, String modelId, String status, String falStatus,
+                  boolean cancelRequested, String unit, int quantity, BigDecimal usdUnitPrice, String priceFactor,
+                  long priceCredits, Integer deliveredUnits, String billableUnits, String error, boolean needsReview,
+                  Instant createdAt, Instant updatedAt, Instant settledAt, String outcome, String source, Long reserved,
+                  Long charged, Long refunded, String reason, Instant outcomeSettledAt, boolean ghost) {
+    }
+
+    /** A ledger entry of a job. */
+    record EntryRow(UUID jobId, long id, String kind, long amount, long balanceAfter, Instant createdAt) {
+    }
 
     /** What to list. Every field is optional; tenantId is forced to the caller's own for a tenant. */
     public record Filter(Long tenantId, String model, String status, OffsetDateTime from, OffsetDateTime to,
@@ -80,10 +97,9 @@ public class JobHistoryService {
         }
         sql.append(" ORDER BY j.created_at DESC, j.id DESC LIMIT :limit");
         params.put("limit", limit + 1);
-        Query query = em.createNativeQuery(sql.toString());
+        NativeQuery<JobRow> query = session().createNativeQuery(sql.toString(), JobRow.class);
         params.forEach(query::setParameter);
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = query.getResultList();
+        List<JobRow> rows = query.getResultList();
         boolean more = rows.size() > limit;
         if (more) {
             rows = rows.subList(0, limit);
@@ -94,37 +110,32 @@ public class JobHistoryService {
 
     /** @param tenantId when not null, the job must be this tenant's (else 404, like an unknown one) */
     public JobView get(UUID id, Long tenantId, ZoneId zone) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT " + COLUMNS
-                        + " FROM jobs j LEFT JOIN settlements s ON s.job_id = j.id WHERE j.id = :id")
+        List<JobRow> rows = session().createNativeQuery("SELECT " + COLUMNS
+                        + " FROM jobs j LEFT JOIN settlements s ON s.job_id = j.id WHERE j.id = :id", JobRow.class)
                 .setParameter("id", id)
                 .getResultList();
-        if (rows.isEmpty() || (tenantId != null && Sql.longValue(rows.get(0)[1]) != tenantId)) {
+        if (rows.isEmpty() || (tenantId != null && rows.get(0).tenantId() != tenantId)) {
             throw ApiException.notFound("unknown_job", "No such job.");
         }
         return views(rows, zone).get(0);
     }
 
-    private List<JobView> views(List<Object[]> rows, ZoneId zone) {
+    private List<JobView> views(List<JobRow> rows, ZoneId zone) {
         Map<UUID, List<JobView.Entry>> ledger = new HashMap<>();
         if (!rows.isEmpty()) {
-            List<UUID> ids = rows.stream().map(r -> Sql.uuid(r[0])).toList();
-            @SuppressWarnings("unchecked")
-            List<Object[]> entries = em.createNativeQuery("""
+            List<UUID> ids = rows.stream().map(JobRow::id).toList();
+            session().createNativeQuery("""
                             SELECT job_id, id, kind, amount, balance_after, created_at FROM ledger_entries
-                            WHERE job_id IN (:ids) ORDER BY id""")
+                            WHERE job_id IN (:ids) ORDER BY id""", EntryRow.class)
                     .setParameter("ids", ids)
-                    .getResultList();
-            for (Object[] e : entries) {
-                ledger.computeIfAbsent(Sql.uuid(e[0]), k -> new ArrayList<>())
-                        .add(new JobView.Entry(Sql.longValue(e[1]), (String) e[2], Sql.longValue(e[3]),
-                                Sql.longValue(e[4]), Sql.text(e[5], zone)));
-            }
+                    .getResultList()
+                    .forEach(e -> ledger.computeIfAbsent(e.jobId(), k -> new ArrayList<>())
+                            .add(new JobView.Entry(e.id(), e.kind(), e.amount(), e.balanceAfter(),
+                                    Sql.text(e.createdAt(), zone))));
         }
         List<JobView> views = new ArrayList<>(rows.size());
-        for (Object[] r : rows) {
-            UUID id = Sql.uuid(r[0]);
-            List<JobView.Entry> entries = ledger.getOrDefault(id, List.of());
+        for (JobRow r : rows) {
+            List<JobView.Entry> entries = ledger.getOrDefault(r.id(), List.of());
             long reserved = 0;
             long refunded = 0;
             for (JobView.Entry e : entries) {
@@ -134,16 +145,18 @@ public class JobHistoryService {
                     refunded += e.amount();
                 }
             }
-            JobView.Settlement settlement = r[19] == null ? null : new JobView.Settlement((String) r[19], (String) r[20],
-                    Sql.longValue(r[21]), Sql.longValue(r[22]), Sql.longValue(r[23]), (String) r[24], Sql.text(r[25], zone));
-            views.add(new JobView(id, Sql.longValue(r[1]), (String) r[2], (String) r[3], (String) r[4], (String) r[5],
-                    Boolean.TRUE.equals(r[6]), (String) r[7], ((Number) r[8]).intValue(),
-                    ((BigDecimal) r[9]).toPlainString(), (String) r[10], Sql.longValue(r[11]), reserved, refunded,
-                    reserved - refunded, r[18] != null, Sql.nullableInt(r[12]), (String) r[13], (String) r[14],
-                    Boolean.TRUE.equals(r[15]), Boolean.TRUE.equals(r[26]), Sql.text(r[16], zone), Sql.text(r[17], zone),
-                    Sql.text(r[18], zone),
-                    settlement, entries));
+            JobView.Settlement settlement = r.outcome() == null ? null : new JobView.Settlement(r.outcome(), r.source(),
+                    r.reserved(), r.charged(), r.refunded(), r.reason(), Sql.text(r.outcomeSettledAt(), zone));
+            views.add(new JobView(r.id(), r.tenantId(), r.requestId(), r.modelId(), r.status(), r.falStatus(),
+                    r.cancelRequested(), r.unit(), r.quantity(), r.usdUnitPrice().toPlainString(), r.priceFactor(),
+                    r.priceCredits(), reserved, refunded, reserved - refunded, r.settledAt() != null, r.deliveredUnits(),
+                    r.billableUnits(), r.error(), r.needsReview(), r.ghost(), Sql.text(r.createdAt(), zone),
+                    Sql.text(r.updatedAt(), zone), Sql.text(r.settledAt(), zone), settlement, entries));
         }
         return views;
+    }
+
+    private Session session() {
+        return em.unwrap(Session.class);
     }
 }

@@ -1,16 +1,27 @@
 package io.creditproxy.report;
 
+import static io.creditproxy.billing.JobStatus.CANCELLED;
+import static io.creditproxy.billing.JobStatus.COMPLETED;
+import static io.creditproxy.billing.JobStatus.EXPIRED;
+import static io.creditproxy.billing.JobStatus.FAILED;
+import static io.creditproxy.billing.JobStatus.REJECTED;
+import static io.creditproxy.billing.JobStatus.RESERVED;
+import static io.creditproxy.billing.JobStatus.SUBMITTED;
+
+import io.creditproxy.billing.JobStatus;
+import io.creditproxy.pricing.Fraction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
-import io.creditproxy.pricing.Fraction;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.hibernate.Session;
+import org.hibernate.query.NativeQuery;
 
 /**
  * Usage, revenue, cost and margin, aggregated in PostgreSQL from the jobs (prices frozen at submit, outcome)
@@ -33,8 +44,8 @@ public class UsageReportService {
                    CASE WHEN j.billable_units ~ '^[0-9]+(\\.[0-9]+){0,1}$' THEN CAST(j.billable_units AS numeric) END
                        AS billable,
                    j.ghost,
-                   CASE WHEN j.status = 'COMPLETED'
-                             OR (j.status = 'EXPIRED' AND j.price_credits > COALESCE(g.amount, 0))
+                   CASE WHEN j.status = %1$s
+                             OR (j.status = %2$s AND j.price_credits > COALESCE(g.amount, 0))
                              OR j.ghost
                         THEN CASE WHEN j.unit = 'image' THEN COALESCE(j.delivered_units, j.quantity)
                                   ELSE j.quantity * COALESCE(j.delivered_units, 1) END
@@ -43,7 +54,7 @@ public class UsageReportService {
             LEFT JOIN (SELECT job_id, sum(amount) AS amount FROM ledger_entries
                        WHERE kind IN ('refund', 'release') AND created_at >= :givebacks_from
                        GROUP BY job_id) g ON g.job_id = j.id
-            WHERE j.created_at >= :from AND j.created_at < :to""";
+            WHERE j.created_at >= :from AND j.created_at < :to""".formatted(COMPLETED.sql(), EXPIRED.sql());
 
     /**
      * Whole numbers only (counts and sums of credits and units): PostgreSQL adds those fast. The money is
@@ -52,18 +63,32 @@ public class UsageReportService {
     private static final String FIGURES = """
             usd_unit_price, price_factor, exchange_rate, credits_per_cny,
             count(*),
-            count(*) FILTER (WHERE status = 'COMPLETED'),
-            count(*) FILTER (WHERE status IN ('FAILED', 'REJECTED')),
-            count(*) FILTER (WHERE status = 'REJECTED'),
+            count(*) FILTER (WHERE status = %1$s),
+            count(*) FILTER (WHERE status IN (%2$s)),
+            count(*) FILTER (WHERE status = %3$s),
             count(*) FILTER (WHERE ghost),
-            count(*) FILTER (WHERE status = 'CANCELLED'),
-            count(*) FILTER (WHERE status = 'EXPIRED'),
-            count(*) FILTER (WHERE status IN ('RESERVED', 'SUBMITTED')),
-            sum(price_credits),
-            sum(given_back),
-            sum(cost_units),
+            count(*) FILTER (WHERE status = %4$s),
+            count(*) FILTER (WHERE status = %5$s),
+            count(*) FILTER (WHERE status IN (%6$s)),
+            sum(price_credits)::bigint,
+            sum(given_back)::bigint,
+            sum(cost_units)::bigint,
             sum(billable),
-            count(billable)""";
+            count(billable)""".formatted(COMPLETED.sql(), JobStatus.sqlList(FAILED, REJECTED), REJECTED.sql(),
+            CANCELLED.sql(), EXPIRED.sql(), JobStatus.sqlList(RESERVED, SUBMITTED));
+
+    /**
+     * One result row: the row's dimensions (null where not grouped by), one frozen price, and the whole-number
+     * figures of its jobs at that price, in {@link #FIGURES} order.
+     */
+    record FigureRow(Long tenantId, String modelId, String period, BigDecimal usdUnitPrice, String priceFactor,
+                     BigDecimal exchangeRate, BigDecimal creditsPerCny, long submitted, long succeeded, long failed,
+                     long rejected, long ghost, long cancelled, long expired, long open, Long reserved, Long refunded,
+                     Long costUnits, BigDecimal billable, long withBillable) {
+    }
+
+    record TenantName(long id, String name) {
+    }
 
     private final EntityManager em;
 
@@ -76,38 +101,25 @@ public class UsageReportService {
      * @param model    only this model; null = all
      */
     public UsageReport report(ReportPeriod period, GroupBy groupBy, Long tenantId, String model) {
-        List<String> dims = new ArrayList<>();
-        if (groupBy.tenant()) {
-            dims.add("tenant_id");
-        }
-        if (groupBy.model()) {
-            dims.add("model_id");
-        }
-        if (groupBy.period() != null) {
-            String pattern = groupBy.period() == GroupBy.Granularity.day ? "YYYY-MM-DD" : "YYYY-MM";
-            dims.add("to_char(created_at AT TIME ZONE :tz, '" + pattern + "')");
-        }
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (String dim : dims) {
-            sql.append(dim).append(", ");
-        }
-        sql.append(FIGURES).append("\nFROM (").append(PER_JOB);
+        // every dimension is selected (null where not grouped by), so each result row has the shape of a FigureRow
+        String bucket = groupBy.period() == null ? "NULL::text"
+                : "to_char(created_at AT TIME ZONE :tz, '" + (groupBy.period() == GroupBy.Granularity.day ? "YYYY-MM-DD" : "YYYY-MM") + "')";
+        StringBuilder sql = new StringBuilder("SELECT ")
+                .append(groupBy.tenant() ? "tenant_id" : "NULL::bigint").append(", ")
+                .append(groupBy.model() ? "model_id" : "NULL::text").append(", ")
+                .append(bucket).append(", ")
+                .append(FIGURES).append("\nFROM (").append(PER_JOB);
         if (tenantId != null) {
             sql.append(" AND j.tenant_id = :tenant");
         }
         if (model != null) {
             sql.append(" AND j.model_id = :model");
         }
-        sql.append(") per_job");
-        StringBuilder groups = new StringBuilder();
-        for (int i = 1; i <= dims.size() + 4; i++) {
-            groups.append(i == 1 ? "" : ", ").append(i);
-        }
-        sql.append(" GROUP BY ").append(groups).append(" ORDER BY ").append(groups);
+        sql.append(") per_job GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7");
         // a one-off scan of many rows: no JIT compile (it costs more than it saves here), sorts in memory
         em.createNativeQuery("SET LOCAL jit = off").executeUpdate();
         em.createNativeQuery("SET LOCAL work_mem = '64MB'").executeUpdate();
-        Query query = em.createNativeQuery(sql.toString())
+        NativeQuery<FigureRow> query = em.unwrap(Session.class).createNativeQuery(sql.toString(), FigureRow.class)
                 .setParameter("from", period.from())
                 .setParameter("to", period.to())
                 .setParameter("givebacks_from", period.from().minusDays(1));
@@ -120,31 +132,22 @@ public class UsageReportService {
         if (model != null) {
             query.setParameter("model", model);
         }
-        @SuppressWarnings("unchecked")
-        List<Object[]> result = query.getResultList();
+        List<FigureRow> result = query.getResultList();
 
         Map<Long, String> names = groupBy.tenant() ? tenantNames(result) : Map.of();
         // consecutive result rows with the same dimensions (ordered so) are one report row, one per frozen price
         List<UsageRow> rows = new ArrayList<>();
         UsageFigures totals = UsageFigures.ZERO;
-        UsageRow current = null;
-        List<Object> currentKey = null;
-        for (Object[] r : result) {
-            int d = dims.size();
-            List<Object> key = java.util.Arrays.asList(java.util.Arrays.copyOf(r, d));
-            UsageFigures figures = figures(r, d);
-            if (current != null && key.equals(currentKey)) {
-                current = new UsageRow(current.tenantId(), current.tenantName(), current.model(), current.period(),
-                        current.figures().plus(figures));
-                rows.set(rows.size() - 1, current);
+        for (FigureRow r : result) {
+            UsageFigures figures = figures(r);
+            UsageRow last = rows.isEmpty() ? null : rows.get(rows.size() - 1);
+            if (last != null && Objects.equals(last.tenantId(), r.tenantId()) && Objects.equals(last.model(), r.modelId())
+                    && Objects.equals(last.period(), r.period())) {
+                rows.set(rows.size() - 1, new UsageRow(last.tenantId(), last.tenantName(), last.model(), last.period(),
+                        last.figures().plus(figures)));
             } else {
-                int i = 0;
-                Long tenant = groupBy.tenant() ? ((Number) r[i++]).longValue() : null;
-                String modelId = groupBy.model() ? (String) r[i++] : null;
-                String bucket = groupBy.period() != null ? (String) r[i] : null;
-                current = new UsageRow(tenant, tenant == null ? null : names.get(tenant), modelId, bucket, figures);
-                currentKey = key;
-                rows.add(current);
+                rows.add(new UsageRow(r.tenantId(), r.tenantId() == null ? null : names.get(r.tenantId()), r.modelId(),
+                        r.period(), figures));
             }
             totals = totals.plus(figures);
         }
@@ -158,49 +161,38 @@ public class UsageReportService {
      * revenue CNY = credits charged / credits per CNY; fal cost USD = USD unit price x units x price factor;
      * fal cost CNY = fal cost USD x the frozen exchange rate; margin CNY = revenue CNY - fal cost CNY.
      */
-    private static UsageFigures figures(Object[] r, int i) {
-        BigDecimal usdUnitPrice = (BigDecimal) r[i];
-        Fraction factor = Fraction.parse((String) r[i + 1]);
-        BigDecimal exchangeRate = (BigDecimal) r[i + 2];
-        BigDecimal creditsPerCny = (BigDecimal) r[i + 3];
-        int f = i + 4;
-        long reserved = whole(r[f + 8]);
-        long refunded = whole(r[f + 9]);
-        long costUnits = whole(r[f + 10]);
-        BigDecimal revenue = money(BigDecimal.valueOf(reserved - refunded), creditsPerCny);
-        BigDecimal costUsd = money(usdUnitPrice.multiply(BigDecimal.valueOf(costUnits))
+    private static UsageFigures figures(FigureRow r) {
+        Fraction factor = Fraction.parse(r.priceFactor());
+        long reserved = whole(r.reserved());
+        long refunded = whole(r.refunded());
+        BigDecimal revenue = money(BigDecimal.valueOf(reserved - refunded), r.creditsPerCny());
+        BigDecimal costUsd = money(r.usdUnitPrice().multiply(BigDecimal.valueOf(whole(r.costUnits())))
                 .multiply(new BigDecimal(factor.numerator())), new BigDecimal(factor.denominator()));
-        BigDecimal costCny = costUsd.multiply(exchangeRate).setScale(PlainDecimal.SCALE, RoundingMode.HALF_UP);
-        return new UsageFigures(whole(r[f]), whole(r[f + 1]), whole(r[f + 2]), whole(r[f + 3]), whole(r[f + 4]),
-                whole(r[f + 5]), whole(r[f + 6]), whole(r[f + 7]), reserved, refunded, reserved - refunded,
-                revenue, costUsd, costCny, revenue.subtract(costCny), PlainDecimal.of(r[f + 11]), whole(r[f + 12]));
+        BigDecimal costCny = costUsd.multiply(r.exchangeRate()).setScale(PlainDecimal.SCALE, RoundingMode.HALF_UP);
+        return new UsageFigures(r.submitted(), r.succeeded(), r.failed(), r.rejected(), r.ghost(), r.cancelled(),
+                r.expired(), r.open(), reserved, refunded, reserved - refunded,
+                revenue, costUsd, costCny, revenue.subtract(costCny), PlainDecimal.of(r.billable()), r.withBillable());
     }
 
     private static BigDecimal money(BigDecimal numerator, BigDecimal denominator) {
         return numerator.divide(denominator, PlainDecimal.SCALE, RoundingMode.HALF_UP);
     }
 
-    private Map<Long, String> tenantNames(List<Object[]> result) {
-        List<Long> ids = result.stream().map(r -> ((Number) r[0]).longValue()).distinct().toList();
+    private Map<Long, String> tenantNames(List<FigureRow> result) {
+        List<Long> ids = result.stream().map(FigureRow::tenantId).distinct().toList();
         Map<Long, String> names = new HashMap<>();
         if (ids.isEmpty()) {
             return names;
         }
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT id, name FROM tenants WHERE id IN (:ids)")
+        em.unwrap(Session.class).createNativeQuery("SELECT id, name FROM tenants WHERE id IN (:ids)", TenantName.class)
                 .setParameter("ids", ids)
-                .getResultList();
-        for (Object[] row : rows) {
-            names.put(((Number) row[0]).longValue(), (String) row[1]);
-        }
+                .getResultList()
+                .forEach(t -> names.put(t.id(), t.name()));
         return names;
     }
 
-    /** sum(bigint) is numeric in PostgreSQL; the sums here are whole by construction. */
-    static long whole(Object value) {
-        if (value == null) {
-            return 0;
-        }
-        return value instanceof BigDecimal d ? d.longValueExact() : ((Number) value).longValue();
+    /** A sum over no rows is null. */
+    private static long whole(Long value) {
+        return value == null ? 0 : value;
     }
 }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * <tr><td>{@code [sandbox:submit-500]}</td><td>submit answers 500 {@code {"detail":"Internal Server Error"}}; nothing is queued</td></tr>
  * <tr><td>{@code [sandbox:submit-422]}</td><td>submit answers fal's 422 {@code {"detail":[{loc,msg,type}]}}; nothing is queued</td></tr>
  * <tr><td>{@code [sandbox:submit-hang]}</td><td>submit never answers (the caller's timeout must fire); nothing is queued</td></tr>
- * <tr><td>{@code [sandbox:submit-reset]}</td><td>the TCP connection is reset instead of answering the submit</td></tr>
+ * <tr><td>{@code [sandbox:submit-reset]}</td><td>the connection is dropped (closed) instead of answering the submit</td></tr>
  * <tr><td>{@code [sandbox:submit-late]}</td><td>the request IS queued (and runs, and sends its webhook), but the submit's answer
  * comes only after {@code sandbox.submit-late-delay}, past the caller's timeout; the request stays IN_QUEUE until then</td></tr>
  * <tr><td>{@code [sandbox:fewer-images]}</td><td>one image fewer than {@code num_images} is delivered (and billed in X-Fal-Billable-Units)</td></tr>

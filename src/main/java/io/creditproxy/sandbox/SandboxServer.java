@@ -2,6 +2,7 @@ package io.creditproxy.sandbox;
 
 import io.creditproxy.config.FalConfig;
 import io.creditproxy.config.SandboxConfig;
+import io.creditproxy.fal.LocalFal;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -16,11 +17,12 @@ import org.jboss.logging.Logger;
 
 /**
  * The fal simulator inside Quarkus: started at startup only when {@code fal.upstream=sandbox}, on the
- * Quarkus-managed Vert.x, listening on {@code sandbox.host:sandbox.port} (0 = a free port), stopped at shutdown.
+ * Quarkus-managed Vert.x, and the application's fal upstream then ({@link LocalFal}: production code reaches it only
+ * through that interface), listening on {@code sandbox.host:sandbox.port} (0 = a free port), stopped at shutdown.
  * Besides {@link #baseUrl()} it offers hooks for tests: what each submit received, counters, live delays, reset.
  */
 @ApplicationScoped
-public class SandboxServer {
+public class SandboxServer implements LocalFal {
 
     private static final Logger LOG = Logger.getLogger(SandboxServer.class);
 
@@ -59,8 +61,19 @@ public class SandboxServer {
     }
 
     /** e.g. http://127.0.0.1:8089 ; the sandbox answers fal's paths under it. */
+    @Override
     public String baseUrl() {
         return running().baseUrl();
+    }
+
+    @Override
+    public String jwksUrl() {
+        return running().jwksUrl();
+    }
+
+    @Override
+    public Optional<String> requiredKey() {
+        return settings().requiredKey();
     }
 
     /** What the submit that created this request received (method, path, query, headers, body). */

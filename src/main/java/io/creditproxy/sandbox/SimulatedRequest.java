@@ -15,7 +15,6 @@ final class SimulatedRequest {
 
     final String id;
     final String modelId;
-    final String app;
     final JsonObject input;
     final Set<SandboxMarkers> markers;
     final long submittedAt;
@@ -38,12 +37,11 @@ final class SimulatedRequest {
     /** Flipped once when the end is announced (webhook sent or skipped). */
     final AtomicBoolean finished = new AtomicBoolean();
 
-    SimulatedRequest(String id, String modelId, String app, JsonObject input, Set<SandboxMarkers> markers,
+    SimulatedRequest(String id, String modelId, JsonObject input, Set<SandboxMarkers> markers,
                      long submittedAt, long queueMillis, long runMillis, String webhookUrl, ReceivedSubmit received,
                      AppQueue queue, long positionAtSubmit, long dequeuedAtSubmit, ModelOutputs.Outcome outcome) {
         this.id = id;
         this.modelId = modelId;
-        this.app = app;
         this.input = input;
         this.markers = markers;
         this.submittedAt = submittedAt;

@@ -3,6 +3,7 @@ package io.creditproxy.settlement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.common.ApiException;
+import io.creditproxy.fal.FalWebhookVerifier;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -17,7 +18,7 @@ import java.util.UUID;
  * The proxy's own fal webhook: every submit asks fal to call {@code /webhooks/fal/{job id}}. The signature (and,
  * when {@code fal.user-id} is set, fal's account) is checked before anything else; then the job is settled (once,
  * whatever else races) and the tenant's own webhook, if it gave one, is queued. A webhook that decides nothing makes
- * the proxy ask fal itself; one for a job refunded at submit records a ghost ({@link GhostJobs}).
+ * the proxy ask fal itself; one for a job refunded at submit records a ghost (billing/GhostJobs).
  */
 @Path("/webhooks/fal")
 public class FalWebhookResource {

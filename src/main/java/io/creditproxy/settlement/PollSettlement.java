@@ -1,12 +1,14 @@
 package io.creditproxy.settlement;
 
+import io.creditproxy.billing.JobRepository;
+import io.creditproxy.billing.OpenJob;
+import io.creditproxy.billing.OutcomeCheck;
+import io.creditproxy.billing.SettlementService;
 import io.creditproxy.common.Blocking;
-import io.creditproxy.proxy.UpstreamResponse;
+import io.creditproxy.fal.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -16,7 +18,7 @@ import org.jboss.logging.Logger;
 /**
  * Settles jobs after the tenant's own polls, once the tenant has its answer. The tenant's answer came from a request
  * that carried the tenant's query string and headers, so it is only a hint that the job may have finished: the
- * outcome is always decided from the proxy's own clean request ({@link FalProbe#check}). Never delays or fails
+ * outcome is always decided from the proxy's own clean request ({@link OutcomeCheck#check}). Never delays or fails
  * the tenant's poll; one check per job at a time, whatever the tenant sends.
  */
 @ApplicationScoped
@@ -25,17 +27,17 @@ public class PollSettlement {
     private static final Logger LOG = Logger.getLogger(PollSettlement.class);
 
     private final Vertx vertx;
-    private final FalProbe probe;
+    private final OutcomeCheck probe;
     private final SettlementService settlements;
-    private final EntityManager em;
+    private final JobRepository jobs;
     /** Jobs being checked now: a tenant polling in a loop does not multiply the proxy's requests to fal. */
     private final Set<UUID> checking = ConcurrentHashMap.newKeySet();
 
-    public PollSettlement(Vertx vertx, FalProbe probe, SettlementService settlements, EntityManager em) {
+    public PollSettlement(Vertx vertx, OutcomeCheck probe, SettlementService settlements, JobRepository jobs) {
         this.vertx = vertx;
         this.probe = probe;
         this.settlements = settlements;
-        this.em = em;
+        this.jobs = jobs;
     }
 
     /** After a tenant's status poll: a finished-looking answer (200, or COMPLETED) makes the proxy ask fal itself. */
@@ -54,7 +56,7 @@ public class PollSettlement {
     }
 
     /** Settles from an answer of the proxy's own clean check (e.g. after a status stream ended). */
-    public void settleIfKnown(OpenJob job, FalProbe.Answer answer) {
+    public void settleIfKnown(OpenJob job, OutcomeCheck.Answer answer) {
         settle(job, "poll", answer).onFailure(t -> LOG.warnf("settling job %s failed: %s", job.id(), t.toString()));
     }
 
@@ -69,7 +71,7 @@ public class PollSettlement {
         blocking(() -> settlements.isSettled(job.id()))
                 .compose(settled -> settled ? Future.<Void>succeededFuture()
                         : probe.check(job).compose(answer -> {
-                            if (answer.state() == FalProbe.State.UNDECIDED) {
+                            if (answer.state() == OutcomeCheck.State.UNDECIDED) {
                                 LOG.warnf("job %s: %s; held for the reconciler", job.id(), answer.undecided());
                             }
                             return settle(job, source, answer);
@@ -81,20 +83,14 @@ public class PollSettlement {
     public void afterCancel(UUID jobId, UpstreamResponse cancel) {
         if (cancel.status() == 202) {
             blocking(() -> {
-                markCancelRequested(jobId);
+                jobs.markCancelRequested(jobId);
                 return null;
             }).onFailure(t -> LOG.warnf("recording the cancel of job %s failed: %s", jobId, t.toString()));
         }
     }
 
-    @Transactional
-    void markCancelRequested(UUID jobId) {
-        em.createNativeQuery("UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = ?1")
-                .setParameter(1, jobId).executeUpdate();
-    }
-
-    private Future<Void> settle(OpenJob job, String source, FalProbe.Answer answer) {
-        return answer.state() != FalProbe.State.OUTCOME ? Future.succeededFuture()
+    private Future<Void> settle(OpenJob job, String source, OutcomeCheck.Answer answer) {
+        return answer.state() != OutcomeCheck.State.OUTCOME ? Future.succeededFuture()
                 : blocking(() -> {
                     settlements.settle(job.id(), answer.outcome(), source);
                     return null;

@@ -1,15 +1,20 @@
 package io.creditproxy.settlement;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.creditproxy.billing.GhostJobs;
+import io.creditproxy.billing.JobRepository;
+import io.creditproxy.billing.JobStatus;
+import io.creditproxy.billing.OpenJob;
+import io.creditproxy.billing.Outcome;
+import io.creditproxy.billing.OutcomeCheck;
+import io.creditproxy.billing.SettlementService;
 import io.creditproxy.common.ErrorBody;
 import io.creditproxy.config.FalConfig;
-import io.creditproxy.proxy.Job;
+import io.creditproxy.config.SettlementConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -32,8 +37,8 @@ public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
-    private final EntityManager em;
-    private final FalProbe probe;
+    private final JobRepository jobs;
+    private final OutcomeCheck probe;
     private final SettlementService settlements;
     private final SettlementConfig config;
     private final FalConfig fal;
@@ -45,12 +50,12 @@ public class Reconciler {
         return t;
     });
 
-    public Reconciler(EntityManager em, FalProbe probe, SettlementService settlements, SettlementConfig config, FalConfig fal,
+    public Reconciler(JobRepository jobs, OutcomeCheck probe, SettlementService settlements, SettlementConfig config, FalConfig fal,
                       ObjectMapper json, GhostJobs ghosts) {
         this.json = json;
         this.ghosts = ghosts;
         this.fal = fal;
-        this.em = em;
+        this.jobs = jobs;
         this.probe = probe;
         this.settlements = settlements;
         this.config = config;
@@ -69,7 +74,7 @@ public class Reconciler {
     /** One pass. @return how many jobs it settled */
     public int reconcile() {
         int settled = voidOrphans();
-        List<OpenJob> due = claimDue();
+        List<OpenJob> due = jobs.claimDue(config.checkBackoff(), config.maxCheckBackoff(), config.batchSize());
         // ghosts (refunded jobs fal ran) whose webhook did not say what fal delivered
         List<OpenJob> ghostsDue = ghosts.claimPending(config);
         if (due.isEmpty() && ghostsDue.isEmpty()) {
@@ -79,7 +84,7 @@ public class Reconciler {
         all.addAll(ghostsDue);
         // The scheduler runs this on a Vert.x worker context; an HTTP call started there would call back on that
         // same (blocked) context. Started from a plain thread, the calls complete on the event loop instead.
-        List<CompletableFuture<FalProbe.Answer>> answers;
+        List<CompletableFuture<OutcomeCheck.Answer>> answers;
         try {
             answers = launcher.submit(() -> all.stream()
                     .map(job -> probe.check(job).toCompletionStage().toCompletableFuture()).toList()).get();
@@ -103,15 +108,15 @@ public class Reconciler {
         launcher.shutdownNow();
     }
 
-    private boolean settleFrom(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
-        FalProbe.Answer answer = await(job, pending, deadline);
+    private boolean settleFrom(OpenJob job, CompletableFuture<OutcomeCheck.Answer> pending, long deadline) {
+        OutcomeCheck.Answer answer = await(job, pending, deadline);
         if (answer == null) {
             return false;
         }
         return switch (answer.state()) {
             case OUTCOME -> settlements.settle(job.id(), answer.outcome(), "reconciler");
             case OPEN -> {
-                recordFalStatus(job.id(), answer.falStatus());
+                jobs.recordFalStatus(job.id(), answer.falStatus());
                 yield false;
             }
             case UNDECIDED -> undecided(job, answer);
@@ -121,7 +126,7 @@ public class Reconciler {
     }
 
     /** The answer of one probe, or null when it did not come in time (the job's next check is already scheduled). */
-    private static FalProbe.Answer await(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
+    private static OutcomeCheck.Answer await(OpenJob job, CompletableFuture<OutcomeCheck.Answer> pending, long deadline) {
         try {
             return pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -138,9 +143,9 @@ public class Reconciler {
      * next check is scheduled with the back-off) until {@code settlement.undecided-after}, then its charge is kept
      * and it is flagged for review. Never refunded: fal ran it and may have billed it.
      */
-    private boolean undecided(OpenJob job, FalProbe.Answer answer) {
-        recordFalStatus(job.id(), answer.falStatus());
-        if (!olderThan(job.id(), config.undecidedAfter())) {
+    private boolean undecided(OpenJob job, OutcomeCheck.Answer answer) {
+        jobs.recordFalStatus(job.id(), answer.falStatus());
+        if (!jobs.olderThan(job.id(), config.undecidedAfter())) {
             LOG.warnf("job %s: %s; held, asked again later", job.id(), answer.undecided());
             return false;
         }
@@ -153,20 +158,20 @@ public class Reconciler {
     }
 
     /** A ghost's probe: what fal delivered, or, once fal cannot tell any more, stop asking. */
-    private void ghostFrom(OpenJob job, CompletableFuture<FalProbe.Answer> pending, long deadline) {
-        FalProbe.Answer answer = await(job, pending, deadline);
+    private void ghostFrom(OpenJob job, CompletableFuture<OutcomeCheck.Answer> pending, long deadline) {
+        OutcomeCheck.Answer answer = await(job, pending, deadline);
         if (answer == null) {
             return;
         }
         switch (answer.state()) {
             case OUTCOME -> ghosts.resolve(job.id(), answer.outcome());
             case UNDECIDED -> {
-                if (olderThan(job.id(), config.undecidedAfter())) {
+                if (jobs.olderThan(job.id(), config.undecidedAfter())) {
                     ghosts.giveUp(job.id(), "what fal delivered is still unreadable (" + answer.undecided() + ")");
                 }
             }
             case UNKNOWN -> {
-                if (olderThan(job.id(), config.unknownAfter())) {
+                if (jobs.olderThan(job.id(), config.unknownAfter())) {
                     ghosts.giveUp(job.id(), "fal no longer knows the request");
                 }
             }
@@ -178,13 +183,13 @@ public class Reconciler {
 
     /** fal no longer knows the job. Too young: ask again later. Old enough: apply the configured policy. */
     private boolean expired(OpenJob job) {
-        if (!olderThan(job.id(), config.unknownAfter())) {
+        if (!jobs.olderThan(job.id(), config.unknownAfter())) {
             return false;
         }
         Outcome outcome = config.expiredPolicy() == SettlementConfig.ExpiredPolicy.refund
-                ? Outcome.voided(Job.EXPIRED, "fal no longer knows this request; refunded by policy", null)
+                ? Outcome.voided(JobStatus.EXPIRED, "fal no longer knows this request; refunded by policy", null)
                 // fal may have billed the operator: keep the charge and flag the job, never refund silently
-                : new Outcome(Outcome.Kind.KEPT_FOR_REVIEW, Job.EXPIRED, null, null, null,
+                : new Outcome(Outcome.Kind.KEPT_FOR_REVIEW, JobStatus.EXPIRED, null, null, null,
                 "fal no longer knows this request; charge kept for review");
         boolean done = settlements.settle(job.id(), outcome, "reconciler");
         if (done) {
@@ -199,25 +204,11 @@ public class Reconciler {
 
     @Transactional
     int voidOrphans() {
-        @SuppressWarnings("unchecked")
-        List<UUID> orphans = em.createNativeQuery("""
-                        SELECT id FROM jobs WHERE status = 'RESERVED' AND settled_at IS NULL
-                          AND created_at < now() - make_interval(secs => ?1)
-                        ORDER BY created_at LIMIT ?2 FOR UPDATE SKIP LOCKED""")
-                .setParameter(1, seconds(config.orphanAfter()))
-                .setParameter(2, config.batchSize())
-                .getResultList();
         int n = 0;
-        for (UUID id : orphans) {
-            if (settlements.settle(id, Outcome.voided(Job.REJECTED, "never forwarded to fal", null), "reconciler")) {
+        for (UUID id : jobs.lockOrphans(config.orphanAfter(), config.batchSize())) {
+            if (settlements.settle(id, Outcome.voided(JobStatus.REJECTED, "never forwarded to fal", null), "reconciler")) {
                 // the answer an Idempotency-Key replay gets from now on (instead of "still in progress" forever)
-                em.createNativeQuery("""
-                                UPDATE jobs SET response_status = ?2, response_body = ?3
-                                WHERE id = ?1 AND response_status IS NULL""")
-                        .setParameter(1, id)
-                        .setParameter(2, 503)
-                        .setParameter(3, json.valueToTree(NOT_FORWARDED).toString())
-                        .executeUpdate();
+                jobs.recordNotForwarded(id, 503, json.valueToTree(NOT_FORWARDED).toString());
                 n++;
             }
         }
@@ -227,48 +218,11 @@ public class Reconciler {
         return n;
     }
 
-    /** Claims due jobs and moves their next check forward (growing back-off), in one short transaction. */
-    @Transactional
-    List<OpenJob> claimDue() {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
-                        UPDATE jobs j SET check_attempts = j.check_attempts + 1,
-                               next_check_at = now() + make_interval(secs => LEAST(?1 * power(2, LEAST(j.check_attempts, 20)), ?2))
-                        WHERE j.id IN (SELECT id FROM jobs WHERE settled_at IS NULL AND status = 'SUBMITTED'
-                                         AND next_check_at <= now() ORDER BY next_check_at LIMIT ?3 FOR UPDATE SKIP LOCKED)
-                        RETURNING j.id, j.unit, j.status_url, j.response_url""")
-                .setParameter(1, seconds(config.checkBackoff()))
-                .setParameter(2, seconds(config.maxCheckBackoff()))
-                .setParameter(3, config.batchSize())
-                .getResultList();
-        List<OpenJob> jobs = new ArrayList<>();
-        for (Object[] r : rows) {
-            jobs.add(new OpenJob((UUID) r[0], (String) r[1], (String) r[2], (String) r[3]));
-        }
-        return jobs;
-    }
-
-    @Transactional
-    void recordFalStatus(UUID jobId, String falStatus) {
-        em.createNativeQuery("UPDATE jobs SET fal_status = ?2, updated_at = now() WHERE id = ?1 AND settled_at IS NULL")
-                .setParameter(1, jobId).setParameter(2, falStatus).executeUpdate();
-    }
-
-    @Transactional
-    boolean olderThan(UUID jobId, Duration age) {
-        return !em.createNativeQuery("SELECT 1 FROM jobs WHERE id = ?1 AND created_at < now() - make_interval(secs => ?2)")
-                .setParameter(1, jobId).setParameter(2, seconds(age)).getResultList().isEmpty();
-    }
-
     private static String hostOf(String url) {
         try {
             return java.net.URI.create(url).getAuthority();
         } catch (RuntimeException e) {
             return "unparsable URL";
         }
-    }
-
-    private static double seconds(Duration d) {
-        return d.toMillis() / 1000.0;
     }
 }

@@ -1,10 +1,15 @@
 package io.creditproxy.settlement;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.creditproxy.billing.GhostJobs;
+import io.creditproxy.billing.Job;
+import io.creditproxy.billing.JobRepository;
+import io.creditproxy.billing.JobStatus;
+import io.creditproxy.billing.OpenJob;
+import io.creditproxy.billing.OutcomeRules;
+import io.creditproxy.billing.SettlementService;
 import io.creditproxy.common.ApiException;
-import io.creditproxy.proxy.Job;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.util.UUID;
 
@@ -24,12 +29,12 @@ public class WebhookSettlement {
         GHOST
     }
 
-    private final EntityManager em;
+    private final JobRepository jobs;
     private final SettlementService settlements;
     private final GhostJobs ghosts;
 
-    public WebhookSettlement(EntityManager em, SettlementService settlements, GhostJobs ghosts) {
-        this.em = em;
+    public WebhookSettlement(JobRepository jobs, SettlementService settlements, GhostJobs ghosts) {
+        this.jobs = jobs;
         this.settlements = settlements;
         this.ghosts = ghosts;
     }
@@ -40,12 +45,12 @@ public class WebhookSettlement {
      */
     @Transactional
     public Result settle(UUID jobId, JsonNode webhook) {
-        Job job = em.find(Job.class, jobId);
+        Job job = jobs.find(jobId);
         String requestId = webhook.path("request_id").asText(null);
         if (job == null || requestId == null || requestId.isBlank()) {
             throw ApiException.notFound("unknown_job", "No such job.");
         }
-        if (Job.REJECTED.equals(job.status)) {
+        if (job.status == JobStatus.REJECTED) {
             // refunded because fal did not answer (or was thought unreachable), yet fal ran it: the signed webhook
             // to this job's own URL is the proof. The tenant keeps its refund; the operator's cost is recorded.
             String known = job.ghost ? job.ghostRequestId : job.requestId;
@@ -59,7 +64,7 @@ public class WebhookSettlement {
             return Result.GHOST;
         }
         if (job.requestId == null) {
-            if (Job.RESERVED.equals(job.status)) {
+            if (job.status == JobStatus.RESERVED) {
                 throw ApiException.conflict("not_ready", "The job's submit is still being recorded; retry.");
             }
             throw ApiException.notFound("unknown_job", "No such job.");
@@ -77,7 +82,6 @@ public class WebhookSettlement {
     /** The job as the proxy's own check needs it. */
     @Transactional
     public OpenJob openJob(UUID jobId) {
-        Job job = em.find(Job.class, jobId);
-        return new OpenJob(job.id, job.unit, job.statusUrl, job.responseUrl);
+        return jobs.openJob(jobId);
     }
 }

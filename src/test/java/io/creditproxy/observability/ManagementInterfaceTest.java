@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.creditproxy.proxy.FalClient;
+import io.creditproxy.fal.FalClient;
 import io.creditproxy.support.Management;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

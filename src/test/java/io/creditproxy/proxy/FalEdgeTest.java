@@ -5,9 +5,9 @@ import static io.creditproxy.support.ProxyCalls.eventually;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.creditproxy.support.FakeFal.Received;
+import io.creditproxy.support.FakeFal;
 import io.creditproxy.support.Fixtures;
-import io.creditproxy.support.RecordingFal;
-import io.creditproxy.support.RecordingFal.Received;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(RecordingFalProfile.class)
 class FalEdgeTest {
 
-    private static final RecordingFal FAL = RecordingFalProfile.FAL;
+    private static final FakeFal FAL = RecordingFalProfile.FAL;
     private static final String FLUX = "/fal-ai/flux-1/dev";
     /** Every fal platform header a tenant may send on a submit, in odd letter cases. */
     private static final Map<String, String> DOCUMENTED = Map.of(
@@ -238,7 +238,7 @@ class FalEdgeTest {
         assertThat(r.header("X-Fal-Webhook-User-Id")).isNull();
         assertThat(r.header("X-Fal-Account-Id")).isNull();
         assertThat(r.header("Server")).isNotEqualTo("fake-fal/1.0");
-        assertThat(r.headers().toString()).doesNotContain(RecordingFal.OPERATOR_ACCOUNT)
+        assertThat(r.headers().toString()).doesNotContain(FakeFal.OPERATOR_ACCOUNT)
                 .doesNotContain("operator-session-secret").doesNotContain(FAL.baseUrl());
         assertThat(r.header("X-Fal-Request-Id")).isEqualTo(requestId);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.creditproxy.common.ApiException;
+import io.creditproxy.fal.FalPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,9 +49,9 @@ class PathGuardTest {
 
     @Test
     void appIsTwoSegmentsOrThreeForWorkflows() {
-        assertThat(ProxyRoutes.appOf("fal-ai/flux-1/dev")).isEqualTo("fal-ai/flux-1");
-        assertThat(ProxyRoutes.appOf("workflows/acme/my-flow/run")).isEqualTo("workflows/acme/my-flow");
-        assertThat(ProxyRoutes.appOf("comfy/acme/flow")).isEqualTo("comfy/acme/flow");
+        assertThat(FalPaths.appOf("fal-ai/flux-1/dev")).isEqualTo("fal-ai/flux-1");
+        assertThat(FalPaths.appOf("workflows/acme/my-flow/run")).isEqualTo("workflows/acme/my-flow");
+        assertThat(FalPaths.appOf("comfy/acme/flow")).isEqualTo("comfy/acme/flow");
     }
 
     @Test

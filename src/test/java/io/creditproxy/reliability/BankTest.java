@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.creditproxy.settlement.Outcome;
-import io.creditproxy.settlement.SettlementService;
+import io.creditproxy.billing.JobStatus;
+import io.creditproxy.billing.Outcome;
+import io.creditproxy.billing.SettlementService;
 import io.creditproxy.support.Fixtures;
 import io.creditproxy.support.ProxyCalls;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -158,8 +159,8 @@ class BankTest {
         }
         UUID job = jobs.get(random.nextInt(jobs.size()));
         Outcome outcome = random.nextBoolean()
-                ? new Outcome(Outcome.Kind.POSTED, "COMPLETED", 1, null, null, null)
-                : Outcome.voided("FAILED", "bank test", null);
+                ? new Outcome(Outcome.Kind.POSTED, JobStatus.COMPLETED, 1, null, null, null)
+                : Outcome.voided(JobStatus.FAILED, "bank test", null);
         boolean settled = QuarkusTransaction.requiringNew().call(() -> settlements.settle(job, outcome, "reconciler"));
         return new Http.Answer(settled ? 201 : 200, "");
     }

@@ -2,7 +2,7 @@ package io.creditproxy.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditproxy.proxy.FalClient;
+import io.creditproxy.fal.FalClient;
 import io.creditproxy.support.Fixtures;
 import io.creditproxy.support.ProxyCalls;
 import io.quarkus.test.junit.QuarkusTest;

@@ -3,6 +3,7 @@ package io.creditproxy.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.creditproxy.fal.FalPaths;
 import io.creditproxy.sandbox.SandboxHttp.Answer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -116,10 +117,10 @@ class SandboxLifecycleTest {
 
     @Test
     void workflowsAndComfyAppsKeepThreeSegmentsAndAnyPrefixWorks() {
-        assertThat(FalSimulator.appOf("fal-ai/flux-1/dev")).isEqualTo("fal-ai/flux-1");
-        assertThat(FalSimulator.appOf("fal-ai/fast-sdxl")).isEqualTo("fal-ai/fast-sdxl");
-        assertThat(FalSimulator.appOf("workflows/acme/my-flow/run")).isEqualTo("workflows/acme/my-flow");
-        assertThat(FalSimulator.appOf("comfy/acme/graph/v2")).isEqualTo("comfy/acme/graph");
+        assertThat(FalPaths.appOf("fal-ai/flux-1/dev")).isEqualTo("fal-ai/flux-1");
+        assertThat(FalPaths.appOf("fal-ai/fast-sdxl")).isEqualTo("fal-ai/fast-sdxl");
+        assertThat(FalPaths.appOf("workflows/acme/my-flow/run")).isEqualTo("workflows/acme/my-flow");
+        assertThat(FalPaths.appOf("comfy/acme/graph/v2")).isEqualTo("comfy/acme/graph");
 
         Answer submit = http.submit("workflows/acme/my-flow/run", "{\"prompt\":\"x\"}");
         String id = submit.json().get("request_id").asText();

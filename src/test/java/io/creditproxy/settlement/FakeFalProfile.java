@@ -1,5 +1,6 @@
 package io.creditproxy.settlement;
 
+import io.creditproxy.support.FakeFal;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
 
@@ -19,7 +20,7 @@ public class FakeFalProfile implements QuarkusTestProfile {
                 "fal.queue-url", FAL.baseUrl(),
                 // a dummy, never a real key: the fake accepts any
                 "fal.key", "fake-key-id:fake-key-secret",
-                "fal.user-id", FakeFal.OPERATOR_USER,
+                "fal.user-id", FakeFal.OPERATOR_ACCOUNT,
                 "settlement.fal-jwks-url", FAL.baseUrl() + "/.well-known/jwks.json",
                 "settlement.first-check-after", "1h");
     }

@@ -6,10 +6,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditproxy.reliability.MoneyInvariants;
-import io.creditproxy.settlement.FakeFal.Job;
-import io.creditproxy.settlement.FakeFal.Reply;
-import io.creditproxy.settlement.FakeFal.Seen;
 import io.creditproxy.settlement.SettlementSupport.Settled;
+import io.creditproxy.support.FakeFal.Job;
+import io.creditproxy.support.FakeFal.Received;
+import io.creditproxy.support.FakeFal.Reply;
+import io.creditproxy.support.FakeFal;
 import io.creditproxy.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -61,7 +62,7 @@ class FalOutcomeTest {
     }
 
     /** The proxy's own requests for a job: none carries the tenant's query, X-Fal-* headers or Accept. */
-    List<Seen> proxysOwn(String requestId) {
+    List<Received> proxysOwn(String requestId) {
         return fal.seenFor(requestId).stream().filter(s -> !s.tenantShaped()).toList();
     }
 
@@ -75,12 +76,12 @@ class FalOutcomeTest {
         java.util.concurrent.atomic.AtomicInteger results = new java.util.concurrent.atomic.AtomicInteger();
         return new FakeFal.Script() {
             @Override
-            public Reply status(Job job, Seen seen) {
+            public Reply status(Job job, Received seen) {
                 return FakeFal.completedStatus(job);
             }
 
             @Override
-            public Reply result(Job job, Seen seen) {
+            public Reply result(Job job, Received seen) {
                 boolean first = results.getAndIncrement() == 0;
                 return first || seen.tenantShaped() ? Reply.json(200, "{\"images\":[]}") : FakeFal.images(job, 2);
             }
@@ -115,7 +116,7 @@ class FalOutcomeTest {
         Tenant t = tenant();
         Response r = submitTwoImages(t, new FakeFal.Script() {
             @Override
-            public Reply status(Job job, Seen seen) {
+            public Reply status(Job job, Received seen) {
                 // what a tenant's query or headers could make fal (or a model app) answer: a failure
                 return seen.tenantShaped()
                         ? Reply.json(200, "{\"status\":\"COMPLETED\",\"request_id\":\"" + job.requestId
@@ -124,7 +125,7 @@ class FalOutcomeTest {
             }
 
             @Override
-            public Reply result(Job job, Seen seen) {
+            public Reply result(Job job, Received seen) {
                 return FakeFal.images(job, 2);
             }
         });
@@ -145,10 +146,10 @@ class FalOutcomeTest {
 
     /** The proxy fetched status and result itself, with none of the tenant's query or headers. */
     private void assertProxyAskedCleanly(String id, int tenantShaped) {
-        List<Seen> own = proxysOwn(id);
-        assertThat(own).extracting(Seen::path).contains("/fal-ai/flux-1/requests/" + id + "/status",
+        List<Received> own = proxysOwn(id);
+        assertThat(own).extracting(Received::path).contains("/fal-ai/flux-1/requests/" + id + "/status",
                 "/fal-ai/flux-1/requests/" + id);
-        for (Seen s : own) {
+        for (Received s : own) {
             assertThat(s.query()).as("query of the proxy's own request").isNull();
             assertThat(s.headers().keySet()).as("headers of the proxy's own request")
                     .noneMatch(h -> h.startsWith("x-fal-") || h.equals("accept") || h.equals("accept-language"));
@@ -165,14 +166,14 @@ class FalOutcomeTest {
         Tenant t = tenant();
         String id = submitTwoImages(t, FakeFal.completed()).jsonPath().getString("request_id");
         HttpResponse<String> hook = fal.sendWebhook(id, FakeFal.webhookBody(id, "OK", "null",
-                "\"payload_error\":\"Response payload is not JSON serializable\""), FakeFal.OPERATOR_USER);
+                "\"payload_error\":\"Response payload is not JSON serializable\""), FakeFal.OPERATOR_ACCOUNT);
         assertThat(hook.statusCode()).isEqualTo(200);
 
         Settled s = db.awaitSettlement(id, WAIT);
         assertThat(s).isEqualTo(new Settled("posted", 1_500, 1_500, 0, "webhook", "COMPLETED"));
         assertThat(db.ledgerOfJob(id)).doesNotContainKey("refund");
         assertThat(Fixtures.balance(t.id())).isEqualTo(8_500);
-        assertThat(proxysOwn(id)).extracting(Seen::path).contains("/fal-ai/flux-1/requests/" + id);
+        assertThat(proxysOwn(id)).extracting(Received::path).contains("/fal-ai/flux-1/requests/" + id);
         assertBooks(t);
     }
 
@@ -181,7 +182,7 @@ class FalOutcomeTest {
         Tenant t = tenant();
         String id = submitTwoImages(t, FakeFal.completed()).jsonPath().getString("request_id");
         HttpResponse<String> hook = fal.sendWebhook(id, FakeFal.webhookBody(id, "SUCCEEDED_PARTIALLY", "null", null),
-                FakeFal.OPERATOR_USER);
+                FakeFal.OPERATOR_ACCOUNT);
         assertThat(hook.statusCode()).isEqualTo(200);
 
         Settled s = db.awaitSettlement(id, WAIT);
@@ -196,16 +197,16 @@ class FalOutcomeTest {
         String unrecognised = "{\"output\":{\"url\":\"https://v3.fal.media/files/fake/x.png\"}}";
         String id = submitTwoImages(t, new FakeFal.Script() {
             @Override
-            public Reply status(Job job, Seen seen) {
+            public Reply status(Job job, Received seen) {
                 return FakeFal.completedStatus(job);
             }
 
             @Override
-            public Reply result(Job job, Seen seen) {
+            public Reply result(Job job, Received seen) {
                 return Reply.json(200, unrecognised);
             }
         }).jsonPath().getString("request_id");
-        assertThat(fal.sendWebhook(id, FakeFal.webhookBody(id, "OK", unrecognised, null), FakeFal.OPERATOR_USER)
+        assertThat(fal.sendWebhook(id, FakeFal.webhookBody(id, "OK", unrecognised, null), FakeFal.OPERATOR_ACCOUNT)
                 .statusCode()).isEqualTo(200);
 
         // the proxy asked fal itself, could not decide either: the job stays held
@@ -236,7 +237,7 @@ class FalOutcomeTest {
         Tenant t = tenant();
         String id = submitTwoImages(t, FakeFal.completed()).jsonPath().getString("request_id");
         assertThat(fal.sendWebhook(id, FakeFal.webhookBody(id, "ERROR", "{\"detail\":\"boom\"}",
-                "\"error\":\"Invalid status code: 500\""), FakeFal.OPERATOR_USER).statusCode()).isEqualTo(200);
+                "\"error\":\"Invalid status code: 500\""), FakeFal.OPERATOR_ACCOUNT).statusCode()).isEqualTo(200);
         Settled s = db.awaitSettlement(id, WAIT);
         assertThat(s).isEqualTo(new Settled("voided", 1_500, 0, 1_500, "webhook", "FAILED"));
         assertThat(Fixtures.balance(t.id())).isEqualTo(10_000);
@@ -259,7 +260,7 @@ class FalOutcomeTest {
         assertThat(Fixtures.balance(t.id())).isEqualTo(8_500);
 
         // the operator's own account: accepted
-        assertThat(fal.sendWebhook(id, failed, FakeFal.OPERATOR_USER).statusCode()).isEqualTo(200);
+        assertThat(fal.sendWebhook(id, failed, FakeFal.OPERATOR_ACCOUNT).statusCode()).isEqualTo(200);
         assertThat(db.awaitSettlement(id, WAIT).outcome()).isEqualTo("voided");
         assertThat(Fixtures.balance(t.id())).isEqualTo(10_000);
         assertBooks(t);

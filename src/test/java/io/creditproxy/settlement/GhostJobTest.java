@@ -45,7 +45,7 @@ class GhostJobTest {
     MeterRegistry registry;
 
     @Inject
-    io.creditproxy.proxy.ReservationService reservations;
+    io.creditproxy.billing.ReservationService reservations;
 
     record Ghost(String jobId, String falRequestId) {
     }

@@ -1,8 +1,7 @@
-package io.creditproxy.proxy;
+package io.creditproxy.fal;
 
 import io.creditproxy.config.FalConfig;
 import io.creditproxy.observability.Metrics;
-import io.creditproxy.sandbox.SandboxServer;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -16,7 +15,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import java.net.ConnectException;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,7 +36,7 @@ public class FalClient {
 
     private final Vertx vertx;
     private final FalConfig config;
-    private final Instance<SandboxServer> sandbox;
+    private final FalUpstream upstream;
     private volatile HttpClient client;
     private volatile String authorization;
     private volatile String baseUrl;
@@ -46,10 +44,10 @@ public class FalClient {
 
     private final Metrics metrics;
 
-    public FalClient(Vertx vertx, FalConfig config, Instance<SandboxServer> sandbox, Metrics metrics) {
+    public FalClient(Vertx vertx, FalConfig config, FalUpstream upstream, Metrics metrics) {
         this.vertx = vertx;
         this.config = config;
-        this.sandbox = sandbox;
+        this.upstream = upstream;
         this.metrics = metrics;
     }
 
@@ -59,14 +57,13 @@ public class FalClient {
                 throw new IllegalStateException("FAL_UPSTREAM=fal needs FAL_KEY (the operator's fal key). "
                         + "Set FAL_KEY, or FAL_UPSTREAM=sandbox to run against the built-in simulator.");
             }
-            baseUrl = UrlRewriter.stripSlash(config.queueUrl());
+            baseUrl = UrlRewriter.stripSlash(upstream.queueUrl());
             LOG.infof("Upstream: fal at %s", baseUrl);
         } else {
-            baseUrl = UrlRewriter.stripSlash(sandbox.get().baseUrl());
+            baseUrl = UrlRewriter.stripSlash(upstream.queueUrl());
             LOG.infof("Upstream: SANDBOX simulator at %s (no real generations, nothing billed by fal)", baseUrl);
         }
-        authorization = "Key " + operatorKey(config.upstream(), config.key(),
-                config.upstream() == FalConfig.Upstream.sandbox ? sandbox.get().settings().requiredKey() : Optional.empty());
+        authorization = "Key " + operatorKey(config.upstream(), config.key(), upstream.requiredKey());
         rewriter = new UrlRewriter(baseUrl);
         boolean tls = baseUrl.startsWith("https://");
         HttpClientOptions options = new HttpClientOptions()
@@ -143,8 +140,7 @@ public class FalClient {
     }
 
     private static boolean isStream(String url) {
-        int query = url.indexOf('?');
-        return (query < 0 ? url : url.substring(0, query)).endsWith("/status/stream");
+        return withoutQuery(url).endsWith("/status/stream");
     }
 
     private static String operation(HttpMethod method, String url) {
@@ -154,8 +150,12 @@ public class FalClient {
         if (method == HttpMethod.PUT) {
             return "cancel";
         }
+        return withoutQuery(url).endsWith("/status") ? "status" : "result";
+    }
+
+    static String withoutQuery(String url) {
         int query = url.indexOf('?');
-        return (query < 0 ? url : url.substring(0, query)).endsWith("/status") ? "status" : "result";
+        return query < 0 ? url : url.substring(0, query);
     }
 
     private static <T> Future<T> mapFailure(Throwable t) {

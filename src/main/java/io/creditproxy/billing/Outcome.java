@@ -1,7 +1,6 @@
-package io.creditproxy.settlement;
+package io.creditproxy.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.creditproxy.proxy.Job;
 
 /**
  * What became of a job, as learnt from fal, and what it means for its reservation.
@@ -13,7 +12,7 @@ import io.creditproxy.proxy.Job;
  * @param payload        fal's output (for the tenant's webhook), or null
  * @param error          fal's error, or null
  */
-public record Outcome(Kind kind, String jobStatus, Integer deliveredUnits, String billableUnits, JsonNode payload,
+public record Outcome(Kind kind, JobStatus jobStatus, Integer deliveredUnits, String billableUnits, JsonNode payload,
                       String error) {
 
     public enum Kind {
@@ -26,7 +25,7 @@ public record Outcome(Kind kind, String jobStatus, Integer deliveredUnits, Strin
         }
     }
 
-    public static Outcome voided(String jobStatus, String error, JsonNode payload) {
+    public static Outcome voided(JobStatus jobStatus, String error, JsonNode payload) {
         return new Outcome(Kind.VOIDED, jobStatus, 0, null, payload, error);
     }
 
@@ -36,6 +35,6 @@ public record Outcome(Kind kind, String jobStatus, Integer deliveredUnits, Strin
 
     /** fal's webhook status word for this outcome (a run fal completed and the tenant pays for is OK). */
     public String falWebhookStatus() {
-        return kind == Kind.POSTED || (kind == Kind.KEPT_FOR_REVIEW && Job.COMPLETED.equals(jobStatus)) ? "OK" : "ERROR";
+        return kind == Kind.POSTED || (kind == Kind.KEPT_FOR_REVIEW && jobStatus == JobStatus.COMPLETED) ? "OK" : "ERROR";
     }
 }

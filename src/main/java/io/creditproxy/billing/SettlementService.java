@@ -1,13 +1,11 @@
-package io.creditproxy.settlement;
+package io.creditproxy.billing;
 
-import io.creditproxy.observability.Metrics;
 import io.creditproxy.ledger.LedgerKind;
 import io.creditproxy.ledger.LedgerService;
 import io.creditproxy.ledger.Movement;
 import io.creditproxy.limits.JobSlots;
-import io.creditproxy.proxy.Job;
+import io.creditproxy.observability.Metrics;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -24,16 +22,16 @@ public class SettlementService {
 
     private static final Logger LOG = Logger.getLogger(SettlementService.class);
 
-    private final EntityManager em;
+    private final JobRepository jobs;
     private final LedgerService ledger;
     private final TenantNotifier notifier;
     private final Metrics metrics;
     private final JobSlots slots;
 
-    public SettlementService(EntityManager em, LedgerService ledger, TenantNotifier notifier, Metrics metrics,
+    public SettlementService(JobRepository jobs, LedgerService ledger, TenantNotifier notifier, Metrics metrics,
                              JobSlots slots) {
         this.metrics = metrics;
-        this.em = em;
+        this.jobs = jobs;
         this.ledger = ledger;
         this.notifier = notifier;
         this.slots = slots;
@@ -41,27 +39,17 @@ public class SettlementService {
 
     /** @return true when this call settled the job, false when it was already settled (or does not exist) */
     public boolean settle(UUID jobId, Outcome outcome, String source) {
-        Job job = em.find(Job.class, jobId);
+        Job job = jobs.find(jobId);
         if (job == null) {
             return false;
         }
         long reserved = job.priceCredits;
         long charged = OutcomeRules.charged(job, outcome);
-        int inserted = em.createNativeQuery("""
-                        INSERT INTO settlements (job_id, outcome, reserved, charged, refunded, source, reason)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (job_id) DO NOTHING""")
-                .setParameter(1, jobId)
-                .setParameter(2, outcome.kind().dbName)
-                .setParameter(3, reserved)
-                .setParameter(4, charged)
-                .setParameter(5, reserved - charged)
-                .setParameter(6, source)
-                .setParameter(7, truncate(outcome.error()))
-                .executeUpdate();
+        boolean inserted = jobs.insertSettlement(jobId, outcome, reserved, charged, source);
         // a settled job is no longer open: its tenant's concurrent-jobs slot goes back (idempotent, so also
         // when another path settled it first)
         slots.release(job.tenantId, jobId);
-        if (inserted == 0) {
+        if (!inserted) {
             return false;
         }
         long back = reserved - charged;
@@ -69,18 +57,8 @@ public class SettlementService {
             LedgerKind kind = outcome.kind() == Outcome.Kind.VOIDED ? LedgerKind.REFUND : LedgerKind.RELEASE;
             ledger.apply(Movement.forJob(job.tenantId, back, kind, jobId));
         }
-        em.createNativeQuery("""
-                        UPDATE jobs SET status = ?2, delivered_units = ?3, billable_units = COALESCE(?4, billable_units),
-                               error = ?5, needs_review = ?6, settled_at = now(), updated_at = now()
-                        WHERE id = ?1""")
-                .setParameter(1, jobId)
-                .setParameter(2, outcome.jobStatus())
-                .setParameter(3, outcome.deliveredUnits())
-                .setParameter(4, outcome.billableUnits())
-                .setParameter(5, truncate(outcome.error()))
-                .setParameter(6, outcome.kind() == Outcome.Kind.KEPT_FOR_REVIEW)
-                .executeUpdate();
-        if (job.tenantWebhook != null && !Job.REJECTED.equals(outcome.jobStatus())) {
+        jobs.markSettled(jobId, outcome);
+        if (job.tenantWebhook != null && outcome.jobStatus() != JobStatus.REJECTED) {
             notifier.notifyTenant(job, outcome);
         }
         metrics.settled(outcome.kind().dbName, source, charged); // counted on commit
@@ -89,13 +67,7 @@ public class SettlementService {
     }
 
     /** Whether the job is settled already (a cheap primary-key read, to skip needless work on polls). */
-    @Transactional
     public boolean isSettled(UUID jobId) {
-        return !em.createNativeQuery("SELECT 1 FROM settlements WHERE job_id = ?1").setParameter(1, jobId)
-                .getResultList().isEmpty();
-    }
-
-    private static String truncate(String s) {
-        return s == null || s.length() <= 2000 ? s : s.substring(0, 2000);
+        return jobs.isSettled(jobId);
     }
 }

@@ -1,29 +1,23 @@
-package io.creditproxy.proxy;
+package io.creditproxy.billing;
 
+import io.creditproxy.billing.JobRepository.Accepted;
+import io.creditproxy.billing.JobRepository.FirstAnswer;
+import io.creditproxy.billing.JobRepository.NewJob;
+import io.creditproxy.billing.JobRepository.ReserveBatch;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.common.GroupCommit;
 import io.creditproxy.config.ProxyConfig;
+import io.creditproxy.config.SettlementConfig;
 import io.creditproxy.ledger.InsufficientCreditsException;
 import io.creditproxy.ledger.LedgerKind;
-import io.creditproxy.ledger.LedgerService;
 import io.creditproxy.observability.Metrics;
 import io.creditproxy.pricing.Quote;
-import io.creditproxy.settlement.GhostJobs;
-import io.creditproxy.settlement.Outcome;
-import io.creditproxy.settlement.OutcomeRules;
-import io.creditproxy.settlement.SettlementConfig;
-import io.creditproxy.settlement.SettlementService;
 import io.creditproxy.tenant.Caller;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -42,9 +36,9 @@ import org.jboss.logging.Logger;
  * <p>Reservations and accepted answers are group-committed ({@link GroupCommit}): the submits waiting at the same
  * moment share one transaction and one commit. A tenant's reservations always go to the same lane, in the order
  * they came; inside a batch they are written by tenant id, so batches (of this and other instances) lock tenant
- * rows in the same order. Each reservation is one statement with the same rule as {@link LedgerService#apply}: a
- * conditional update of the balance (never below minus the credit limit) and the ledger entry with the balance
- * after it.
+ * rows in the same order. Each reservation is one statement ({@link JobRepository.ReserveBatch#reserve}) whose
+ * balance movement is the ledger's ({@link io.creditproxy.ledger.ReserveStatement}): a conditional update of the
+ * balance (never below minus the credit limit) and the ledger entry with the balance after it.
  */
 @ApplicationScoped
 public class ReservationService {
@@ -64,36 +58,6 @@ public class ReservationService {
     /** How long a submit waits for its batch to commit before answering 503 (the reconciler repairs the rest). */
     private static final long COMMIT_WAIT_MILLIS = 30_000;
 
-    /** Charge the price and insert the job, only if the balance covers it; the ledger entry carries balance_after. */
-    private static final String RESERVE_SQL = """
-            WITH charged AS (
-                UPDATE tenants SET balance = balance - ?
-                WHERE id = ? AND balance - ? >= -credit_limit
-                RETURNING balance),
-            job AS (
-                INSERT INTO jobs (id, tenant_id, api_key_id, model_id, status, unit, quantity, usd_unit_price,
-                                  price_factor, exchange_rate, credits_per_cny, price_credits, tenant_webhook,
-                                  idempotency_key, request_hash, updated_at,
-                                  price_version_id, rate_version_id, price_multiplier)
-                SELECT ?, ?, ?, ?, 'RESERVED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ? FROM charged
-                ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-                RETURNING id),
-            entry AS (
-                INSERT INTO ledger_entries (tenant_id, amount, balance_after, kind, job_id)
-                SELECT ?, ?, charged.balance, 'reserve', job.id FROM charged, job)
-            SELECT (SELECT balance FROM charged), (SELECT count(*) FROM job), (SELECT balance FROM tenants WHERE id = ?)""";
-
-    private static final String UNDO_CHARGE_SQL = "UPDATE tenants SET balance = balance + ? WHERE id = ?";
-
-    private static final String FIRST_WITH_KEY_SQL =
-            "SELECT request_hash, response_status, response_body FROM jobs WHERE tenant_id = ? AND idempotency_key = ?";
-
-    private static final String ACCEPTED_SQL = """
-            UPDATE jobs SET status = 'SUBMITTED', request_id = ?, status_url = ?, response_url = ?,
-                   cancel_url = ?, response_status = ?, response_body = ?, fal_status = 'IN_QUEUE',
-                   next_check_at = now() + make_interval(secs => ?), updated_at = now()
-            WHERE id = ? AND status = 'RESERVED'""";
-
     /** A submit to reserve. */
     private record Charge(Caller caller, Quote quote, UUID jobId, String idempotencyKey, String requestHash,
                           String tenantWebhook) {
@@ -106,27 +70,23 @@ public class ReservationService {
     private record Done(UUID jobId) implements Charged {
     }
 
-    private record Duplicate(String requestHash, Integer status, String body) implements Charged {
+    private record Duplicate(FirstAnswer first) implements Charged {
     }
 
     private record Short(Long balance) implements Charged {
     }
 
-    private record Answer(UUID jobId, String requestId, String statusUrl, String responseUrl, String cancelUrl,
-                          int httpStatus, String body) {
-    }
-
-    private final EntityManager em;
+    private final JobRepository jobs;
     private final SettlementService settlements;
     private final SettlementConfig settlementConfig;
     private final Metrics metrics;
     private final GhostJobs ghosts;
     private final GroupCommit<Charge, Charged> reservations;
-    private final GroupCommit<Answer, Boolean> answers;
+    private final GroupCommit<Accepted, Boolean> answers;
 
-    public ReservationService(EntityManager em, SettlementService settlements, SettlementConfig settlementConfig,
+    public ReservationService(JobRepository jobs, SettlementService settlements, SettlementConfig settlementConfig,
                               Metrics metrics, DataSource dataSource, ProxyConfig config, GhostJobs ghosts) {
-        this.em = em;
+        this.jobs = jobs;
         this.ghosts = ghosts;
         this.settlements = settlements;
         this.settlementConfig = settlementConfig;
@@ -174,7 +134,7 @@ public class ReservationService {
             }
             throw new InsufficientCreditsException(s.balance(), quote.credits());
         }
-        Duplicate first = (Duplicate) charged;
+        FirstAnswer first = ((Duplicate) charged).first();
         if (!first.requestHash().equals(requestHash)) {
             throw new ApiException(422, "idempotency_key_reused",
                     "This Idempotency-Key was already used with a different request.");
@@ -192,7 +152,7 @@ public class ReservationService {
      */
     public CompletableFuture<Void> accepted(UUID jobId, String requestId, String statusUrl, String responseUrl,
                                             String cancelUrl, int httpStatus, String body) {
-        return answers.submit(new Answer(jobId, requestId, statusUrl, responseUrl, cancelUrl, httpStatus, body))
+        return answers.submit(new Accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, httpStatus, body))
                 .orTimeout(COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)
                 .thenApply(updated -> null);
     }
@@ -219,110 +179,39 @@ public class ReservationService {
         }
         java.util.Arrays.sort(order, Comparator.comparingLong(i -> batch.get(i).caller().tenantId())); // stable
         Charged[] results = new Charged[batch.size()];
-        try (PreparedStatement reserve = c.prepareStatement(RESERVE_SQL);
-             PreparedStatement first = c.prepareStatement(FIRST_WITH_KEY_SQL)) {
+        try (ReserveBatch statements = JobRepository.reserveBatch(c)) {
             for (int i : order) {
-                results[i] = reserveOne(c, reserve, first, batch.get(i));
+                results[i] = reserveOne(statements, batch.get(i));
             }
         }
         return List.of(results);
     }
 
-    private static Charged reserveOne(Connection c, PreparedStatement reserve, PreparedStatement first, Charge charge)
-            throws SQLException {
+    private static Charged reserveOne(ReserveBatch statements, Charge charge) throws SQLException {
         long tenant = charge.caller().tenantId();
         if (charge.idempotencyKey() != null) {
             // a replay answers what the first request got, whatever the balance is now
-            Duplicate seen = firstWithKey(first, tenant, charge.idempotencyKey());
+            FirstAnswer seen = statements.firstWithKey(tenant, charge.idempotencyKey());
             if (seen != null) {
-                return seen;
+                return new Duplicate(seen);
             }
         }
-        Quote q = charge.quote();
-        int p = 1;
-        reserve.setLong(p++, q.credits());
-        reserve.setLong(p++, tenant);
-        reserve.setLong(p++, q.credits());
-        reserve.setObject(p++, charge.jobId());
-        reserve.setLong(p++, tenant);
-        reserve.setLong(p++, charge.caller().keyId());
-        reserve.setString(p++, q.modelId());
-        reserve.setString(p++, q.unit());
-        reserve.setInt(p++, q.quantity());
-        reserve.setBigDecimal(p++, q.usdUnitPrice());
-        reserve.setString(p++, q.factor());
-        reserve.setBigDecimal(p++, q.exchangeRate());
-        reserve.setBigDecimal(p++, q.creditsPerCny());
-        reserve.setLong(p++, q.credits());
-        reserve.setString(p++, charge.tenantWebhook());
-        reserve.setString(p++, charge.idempotencyKey());
-        reserve.setString(p++, charge.requestHash());
-        // the price version, rate version and tenant multiplier in force are frozen with the job
-        reserve.setObject(p++, q.priceVersionId(), Types.BIGINT);
-        reserve.setObject(p++, q.rateVersionId(), Types.BIGINT);
-        reserve.setBigDecimal(p++, q.priceMultiplier());
-        reserve.setLong(p++, tenant);
-        reserve.setLong(p++, -q.credits());
-        reserve.setLong(p, tenant);
-        try (ResultSet rs = reserve.executeQuery()) {
-            rs.next();
-            long after = rs.getLong(1);
-            boolean charged = !rs.wasNull();
-            boolean inserted = rs.getLong(2) == 1;
-            long current = rs.getLong(3);
-            Long balance = rs.wasNull() ? null : current;
-            if (!charged) {
-                return new Short(balance);
-            }
-            if (inserted) {
-                return new Done(charge.jobId());
-            }
+        JobRepository.ReserveResult done = statements.reserve(new NewJob(charge.jobId(), tenant, charge.caller().keyId(),
+                charge.quote(), charge.tenantWebhook(), charge.idempotencyKey(), charge.requestHash()));
+        if (!done.charged()) {
+            return new Short(done.balance());
+        }
+        if (done.inserted()) {
+            return new Done(charge.jobId());
         }
         // another instance inserted the same key first (the insert waited for its commit): give the price back
-        try (PreparedStatement undo = c.prepareStatement(UNDO_CHARGE_SQL)) {
-            undo.setLong(1, q.credits());
-            undo.setLong(2, tenant);
-            undo.executeUpdate();
-        }
-        return firstWithKey(first, tenant, charge.idempotencyKey());
-    }
-
-    private static Duplicate firstWithKey(PreparedStatement first, long tenant, String key) throws SQLException {
-        first.setLong(1, tenant);
-        first.setString(2, key);
-        try (ResultSet rs = first.executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            String hash = rs.getString(1);
-            int status = rs.getInt(2);
-            Integer answered = rs.wasNull() ? null : status;
-            return new Duplicate(hash, answered, rs.getString(3));
-        }
+        statements.undoCharge(tenant, charge.quote().credits());
+        return new Duplicate(statements.firstWithKey(tenant, charge.idempotencyKey()));
     }
 
     /** One transaction (one round trip, pipelined) for every accepted answer waiting. */
-    private List<Boolean> answerBatch(Connection c, List<Answer> batch) throws SQLException {
-        double firstCheck = (double) settlementConfig.firstCheckAfter().toMillis() / 1000;
-        try (PreparedStatement update = c.prepareStatement(ACCEPTED_SQL)) {
-            for (Answer a : batch) {
-                update.setString(1, a.requestId());
-                update.setString(2, a.statusUrl());
-                update.setString(3, a.responseUrl());
-                update.setString(4, a.cancelUrl());
-                update.setInt(5, a.httpStatus());
-                update.setString(6, a.body());
-                update.setDouble(7, firstCheck);
-                update.setObject(8, a.jobId());
-                update.addBatch();
-            }
-            int[] counts = update.executeBatch();
-            List<Boolean> results = new ArrayList<>(counts.length);
-            for (int n : counts) {
-                results.add(n != 0);
-            }
-            return results;
-        }
+    private List<Boolean> answerBatch(Connection c, List<Accepted> batch) throws SQLException {
+        return JobRepository.recordAccepted(c, batch, settlementConfig.firstCheckAfter());
     }
 
     /**
@@ -331,17 +220,12 @@ public class ReservationService {
      */
     @Transactional
     public void rejected(UUID jobId, int httpStatus, String body) {
-        em.createNativeQuery("""
-                        UPDATE jobs SET response_status = ?2, response_body = ?3, updated_at = now()
-                        WHERE id = ?1 AND status = 'RESERVED'""")
-                .setParameter(1, jobId)
-                .setParameter(2, httpStatus)
-                .setParameter(3, body)
-                .executeUpdate();
-        settlements.settle(jobId, Outcome.voided(Job.REJECTED, "fal refused the submit (HTTP " + httpStatus + ")", null), "submit");
+        jobs.recordRefusal(jobId, httpStatus, body);
+        settlements.settle(jobId, Outcome.voided(JobStatus.REJECTED, "fal refused the submit (HTTP " + httpStatus + ")", null),
+                "submit");
         // fal's acceptance was recorded after all (its commit reported a failure, or raced this refund): fal runs the
         // job while the tenant is refunded. A ghost; the reconciler asks fal what it delivered.
-        Job job = em.find(Job.class, jobId);
+        Job job = jobs.find(jobId);
         if (job != null && job.requestId != null) {
             ghosts.record(job, job.requestId,
                     OutcomeRules.Decision.undecidedBecause("fal accepted the submit, but the proxy refunded it"), "submit");

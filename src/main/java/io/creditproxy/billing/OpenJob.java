@@ -1,4 +1,4 @@
-package io.creditproxy.settlement;
+package io.creditproxy.billing;
 
 import java.util.UUID;
 

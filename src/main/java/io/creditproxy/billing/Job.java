@@ -1,25 +1,19 @@
-package io.creditproxy.proxy;
+package io.creditproxy.billing;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-/** One billed submit, with the price in force frozen on it. */
+/** One billed submit, with the price in force frozen on it. Written only through {@link JobRepository}. */
 @Entity
 @Table(name = "jobs")
 public class Job {
-
-    public static final String RESERVED = "RESERVED";
-    public static final String SUBMITTED = "SUBMITTED";
-    public static final String REJECTED = "REJECTED";
-    public static final String COMPLETED = "COMPLETED";
-    public static final String FAILED = "FAILED";
-    public static final String CANCELLED = "CANCELLED";
-    public static final String EXPIRED = "EXPIRED";
 
     @Id
     public UUID id;
@@ -34,7 +28,8 @@ public class Job {
     public String modelId;
 
     @Column(nullable = false)
-    public String status;
+    @Enumerated(EnumType.STRING)
+    public JobStatus status;
 
     @Column(nullable = false)
     public String unit;
@@ -114,7 +109,7 @@ public class Job {
     @Column(name = "needs_review", nullable = false)
     public boolean needsReview;
 
-    /** Refunded as refused or unreachable at submit, but fal ran it (see settlement/GhostJobs). */
+    /** Refunded as refused or unreachable at submit, but fal ran it (see GhostJobs). */
     @Column(nullable = false)
     public boolean ghost;
 

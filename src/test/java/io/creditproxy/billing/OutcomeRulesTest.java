@@ -1,10 +1,10 @@
-package io.creditproxy.settlement;
+package io.creditproxy.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.creditproxy.proxy.UpstreamResponse;
+import io.creditproxy.fal.UpstreamResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,7 +119,7 @@ class OutcomeRulesTest {
         if (errorType != null) {
             headers.add("X-Fal-Error-Type", errorType);
         }
-        FalProbe.Answer a = FalProbe.fromResult("image", new UpstreamResponse(status, headers, Buffer.buffer(body)), JSON);
+        OutcomeCheck.Answer a = OutcomeCheck.fromResult("image", new UpstreamResponse(status, headers, Buffer.buffer(body)), JSON);
         String said = a.state().name();
         if (a.outcome() != null) {
             Outcome o = a.outcome();
@@ -133,5 +133,96 @@ class OutcomeRulesTest {
             }
         }
         assertThat(said).isEqualTo(expected);
+    }
+
+    /** Webhooks for the video units: a video posts the whole price, a failure or a cancel voids it, the rest decides nothing. */
+    @ParameterizedTest(name = "{0} webhook {1} -> {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            clip   | {"status":"OK","payload":{"video":{"url":"v","content_type":"video/mp4"}}}           | posted 1
+            clip   | {"status":"OK","payload":{"images":[{"url":"u"}]}}                                   | undecided
+            clip   | {"status":"OK","payload":null,"payload_error":"Response payload is not JSON serializable"} | undecided
+            clip   | {"status":"ERROR","payload":{"detail":"boom"},"error":"Invalid status code: 500"}    | voided FAILED
+            second | {"status":"ERROR","payload":{"error_type":"client_cancelled"},"error":"cancelled"}   | voided CANCELLED
+            clip   | {"status":"ERROR","payload":{"error_type":"client_cancelled"},"error":"cancelled"}   | voided CANCELLED
+            second | {"status":"IN_PROGRESS","payload":{"video":{"url":"v"}}}                             | undecided
+            """)
+    void videoWebhooks(String unit, String webhook, String expected) {
+        assertThat(said(OutcomeRules.fromWebhook(unit, json(webhook)))).isEqualTo(expected);
+    }
+
+    /** The proxy's own result fetch of a video job: a delivered video posts; an unreadable one is held, never voided. */
+    @ParameterizedTest(name = "{0} {1} {2} {3} -> {4}")
+    @CsvSource(delimiter = '|', textBlock = """
+            second | 200 |                  | {"video":{"url":"v"}}                   | OUTCOME posted 1
+            clip   | 200 |                  | {"video":{"url":"v"}}                   | OUTCOME posted 1
+            second | 200 |                  | {"video":{"file_name":"v.mp4"}}         | UNDECIDED kept COMPLETED
+            clip   | 200 |                  | {"videos":[{"url":"v"}]}                | UNDECIDED kept COMPLETED
+            clip   | 499 |                  | {"detail":"Request cancelled by client"} | OUTCOME voided CANCELLED
+            second | 400 | client_cancelled | {"detail":"cancelled"}                  | OUTCOME voided CANCELLED
+            second | 422 |                  | {"detail":[{"type":"content_policy_violation"}]} | UNCLEAR
+            clip   | 503 |                  | {"detail":"Service Unavailable"}        | UNCLEAR
+            """)
+    void videoProbeResults(String unit, int status, String errorType, String body, String expected) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        if (errorType != null) {
+            headers.add("X-Fal-Error-Type", errorType);
+        }
+        OutcomeCheck.Answer a = OutcomeCheck.fromResult(unit, new UpstreamResponse(status, headers, Buffer.buffer(body)), JSON);
+        assertThat(a.state().name() + (a.outcome() == null ? "" : " " + said(OutcomeRules.Decision.of(a.outcome()))))
+                .isEqualTo(expected);
+    }
+
+    /**
+     * What a settled job costs, per unit and outcome kind: a void nothing, a kept charge all of it, a posted image job
+     * the delivered share at the frozen price and multiplier (rounded up, never more than reserved), a posted video
+     * all of it. Prices: USD per unit, 3 CNY per USD, 10,000 credits per CNY.
+     */
+    @ParameterizedTest(name = "{0} x{1} at {2} USD (factor {3}, x{4}), {5} delivered {6} -> {7} credits")
+    @CsvSource(delimiter = '|', textBlock = """
+            image  | 4 | 0.025   | 1   | 1   | POSTED          | 4     | 3000
+            image  | 4 | 0.025   | 1   | 1   | POSTED          | 3     | 2250
+            image  | 4 | 0.025   | 1   | 1   | POSTED          | 5     | 3000
+            image  | 4 | 0.025   | 1   | 1   | POSTED          |       | 3000
+            image  | 4 | 0.02505 | 1   | 1   | POSTED          | 3     | 2255
+            image  | 2 | 0.025   | 1   | 0.9 | POSTED          | 1     | 675
+            image  | 2 | 0.025   | 2   | 1   | POSTED          | 1     | 1500
+            image  | 3 | 0.025   | 1   | 1   | VOIDED          | 0     | 0
+            image  | 3 | 0.025   | 1   | 1   | KEPT_FOR_REVIEW |       | 2250
+            second | 5 | 0.05    | 1   | 1   | POSTED          | 1     | 7500
+            second | 5 | 0.05    | 1   | 1   | VOIDED          | 0     | 0
+            second | 5 | 0.05    | 1   | 1   | KEPT_FOR_REVIEW |       | 7500
+            clip   | 2 | 0.25    | 4/3 | 1   | POSTED          | 1     | 20000
+            clip   | 2 | 0.25    | 4/3 | 1   | VOIDED          | 0     | 0
+            clip   | 2 | 0.25    | 4/3 | 0.9 | KEPT_FOR_REVIEW |       | 18000
+            """)
+    void charged(String unit, int quantity, String usd, String factor, String multiplier, Outcome.Kind kind,
+                 Integer delivered, long expected) {
+        Job job = new Job();
+        job.unit = unit;
+        job.quantity = quantity;
+        job.usdUnitPrice = new java.math.BigDecimal(usd);
+        job.priceFactor = factor;
+        job.exchangeRate = java.math.BigDecimal.valueOf(3);
+        job.creditsPerCny = java.math.BigDecimal.valueOf(10_000);
+        job.priceMultiplier = new java.math.BigDecimal(multiplier);
+        job.priceCredits = io.creditproxy.pricing.PriceCalculator.credits(job.usdUnitPrice, quantity,
+                io.creditproxy.pricing.Fraction.parse(factor), job.exchangeRate, job.creditsPerCny, job.priceMultiplier);
+        JobStatus status = kind == Outcome.Kind.VOIDED ? JobStatus.FAILED : JobStatus.COMPLETED;
+        Outcome outcome = new Outcome(kind, status, delivered, null, null, null);
+        assertThat(OutcomeRules.charged(job, outcome)).isEqualTo(expected);
+    }
+
+    /** The status word the tenant's webhook carries: OK for what the tenant pays for as delivered, else ERROR. */
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            POSTED          | COMPLETED | OK
+            VOIDED          | FAILED    | ERROR
+            VOIDED          | CANCELLED | ERROR
+            VOIDED          | EXPIRED   | ERROR
+            KEPT_FOR_REVIEW | COMPLETED | OK
+            KEPT_FOR_REVIEW | EXPIRED   | ERROR
+            """)
+    void tenantWebhookStatus(Outcome.Kind kind, JobStatus status, String expected) {
+        assertThat(new Outcome(kind, status, null, null, null, null).falWebhookStatus()).isEqualTo(expected);
     }
 }

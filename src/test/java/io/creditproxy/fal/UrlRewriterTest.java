@@ -1,4 +1,4 @@
-package io.creditproxy.proxy;
+package io.creditproxy.fal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

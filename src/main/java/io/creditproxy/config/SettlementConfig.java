@@ -1,4 +1,4 @@
-package io.creditproxy.settlement;
+package io.creditproxy.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

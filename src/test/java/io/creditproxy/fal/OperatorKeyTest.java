@@ -1,4 +1,4 @@
-package io.creditproxy.proxy;
+package io.creditproxy.fal;
 
 import static io.creditproxy.config.FalConfig.Upstream.fal;
 import static io.creditproxy.config.FalConfig.Upstream.sandbox;

@@ -1,4 +1,4 @@
-package io.creditproxy.proxy;
+package io.creditproxy.fal;
 
 import io.creditproxy.common.QueryParams;
 import io.vertx.core.MultiMap;
@@ -84,7 +84,7 @@ public final class FalHeaders {
      *
      * @return the URL, or null when none was given
      */
-    static String tenantWebhook(MultiMap params) {
+    public static String tenantWebhook(MultiMap params) {
         String found = null;
         for (Map.Entry<String, String> p : params) {
             if (p.getKey().equalsIgnoreCase(WEBHOOK_PARAM)) {
@@ -98,7 +98,7 @@ public final class FalHeaders {
     }
 
     /** Checks the submit's query before anything is charged (a bad value is a 422 that moves no credit). */
-    static void checkSubmitQuery(MultiMap params) {
+    public static void checkSubmitQuery(MultiMap params) {
         submitQuery(params, null);
     }
 
@@ -106,7 +106,7 @@ public final class FalHeaders {
      * The query of a submit to fal: {@code fal_max_queue_length} if the tenant gave it, and the proxy's own webhook.
      * Every other parameter of the tenant is dropped.
      */
-    static String submitQuery(MultiMap params, String proxyWebhook) {
+    public static String submitQuery(MultiMap params, String proxyWebhook) {
         StringBuilder query = new StringBuilder();
         String maxQueue = single(params, MAX_QUEUE_LENGTH_PARAM);
         if (maxQueue != null) {
@@ -122,7 +122,7 @@ public final class FalHeaders {
     }
 
     /** The query of a status or stream request to fal: {@code logs} only. Result and cancel requests carry none. */
-    static String pollQuery(boolean logsAllowed, MultiMap params) {
+    public static String pollQuery(boolean logsAllowed, MultiMap params) {
         if (!logsAllowed) {
             return "";
         }

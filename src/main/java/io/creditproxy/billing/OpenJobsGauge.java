@@ -1,8 +1,8 @@
-package io.creditproxy.observability;
+package io.creditproxy.billing;
 
+import io.creditproxy.observability.Metrics;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
@@ -12,11 +12,11 @@ public class OpenJobsGauge {
 
     private static final Logger LOG = Logger.getLogger(OpenJobsGauge.class);
 
-    private final EntityManager em;
+    private final JobRepository jobs;
     private final Metrics metrics;
 
-    public OpenJobsGauge(EntityManager em, Metrics metrics) {
-        this.em = em;
+    public OpenJobsGauge(JobRepository jobs, Metrics metrics) {
+        this.jobs = jobs;
         this.metrics = metrics;
     }
 
@@ -25,9 +25,7 @@ public class OpenJobsGauge {
     @Transactional
     void refresh() {
         try {
-            // the partial index jobs_open (WHERE settled_at IS NULL) answers this
-            Number open = (Number) em.createNativeQuery("SELECT count(*) FROM jobs WHERE settled_at IS NULL").getSingleResult();
-            metrics.openJobs(open.longValue());
+            metrics.openJobs(jobs.countOpen());
         } catch (RuntimeException e) {
             LOG.warnf("open jobs gauge not refreshed: %s", e.getClass().getSimpleName());
         }

@@ -1,4 +1,4 @@
-package io.creditproxy.proxy;
+package io.creditproxy.fal;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

@@ -1,8 +1,7 @@
-package io.creditproxy.settlement;
+package io.creditproxy.billing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.creditproxy.proxy.Job;
 import io.creditproxy.webhook.TenantWebhookOutbox;
 import jakarta.enterprise.context.ApplicationScoped;
 

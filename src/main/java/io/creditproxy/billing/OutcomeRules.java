@@ -1,9 +1,8 @@
-package io.creditproxy.settlement;
+package io.creditproxy.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.creditproxy.pricing.Fraction;
 import io.creditproxy.pricing.PriceCalculator;
-import io.creditproxy.proxy.Job;
 
 /**
  * The outcome rules, per price unit, in one place. fal charges only successful outputs, so the proxy does
@@ -14,7 +13,7 @@ import io.creditproxy.proxy.Job;
  * {@code error}, or a cancel fal accepted while the job was queued ({@code client_cancelled}). Anything else that
  * is not a recognised success (a success without a readable payload, an unknown status word, an output shape the
  * rules do not know, a success with no outputs) decides nothing: the proxy then asks fal itself, and while it
- * still cannot decide, the job stays held (never refunded by default; see {@link Reconciler}).
+ * still cannot decide, the job stays held (never refunded by default; see settlement/Reconciler).
  */
 public final class OutcomeRules {
 
@@ -65,14 +64,14 @@ public final class OutcomeRules {
                     ? "fal's result is not a JSON object"
                     : "fal's result has no " + (unit.equals("image") ? "images" : "video") + " the rules recognise");
         }
-        return Decision.of(new Outcome(Outcome.Kind.POSTED, Job.COMPLETED, delivered, null, result, null));
+        return Decision.of(new Outcome(Outcome.Kind.POSTED, JobStatus.COMPLETED, delivered, null, result, null));
     }
 
     /** fal reported the run as failed (status error, webhook ERROR, a model error as result). */
     public static Outcome fromError(String error, String errorType, JsonNode payload) {
         boolean cancelled = "client_cancelled".equals(errorType);
         String text = error != null ? error : errorType != null ? errorType : "failed";
-        return Outcome.voided(cancelled ? Job.CANCELLED : Job.FAILED, text, payload);
+        return Outcome.voided(cancelled ? JobStatus.CANCELLED : JobStatus.FAILED, text, payload);
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.creditproxy.settlement;
+package io.creditproxy.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.creditproxy.common.Ed25519;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -17,32 +18,48 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 
 /**
- * A recording fake of fal's queue API on 127.0.0.1 (JDK HTTP server), for settlement tests that need answers the
- * sandbox never gives: it records every request it receives (method, path, query, headers) and answers status and
- * result calls with a {@link Script} chosen per submit, which may look at the request (e.g. answer differently when
- * it carries a tenant's query or {@code X-Fal-*} / {@code Accept} header). It serves a JWKS and sends webhooks to
- * the URL the proxy asked for, signed like fal's (Ed25519 over request id, user id, timestamp, sha256 of the body).
+ * A recording fake of fal's queue API on 127.0.0.1 (JDK HTTP server), standing in for queue.fal.run where a test needs
+ * what the sandbox never does: it records every request it receives (method, path, raw query, headers, body), answers
+ * status and result calls with a {@link Script} chosen per submit (which may look at the request, e.g. answer
+ * differently when it carries a tenant's query or {@code X-Fal-*} / {@code Accept} header), and puts on every answer
+ * headers a tenant must never see (a {@code Set-Cookie}, an internal runner id, the operator's account id) and
+ * {@code Location}/{@code Content-Location}/{@code Link} URLs pointing at itself (which the proxy must rewrite). It
+ * serves a JWKS and sends webhooks to the URL the proxy asked for, signed like fal's (Ed25519 over request id, user id,
+ * timestamp, sha256 of the body). By default a job completes at once with the images asked for.
  */
 public final class FakeFal implements AutoCloseable {
 
-    /** The fal account the proxy under test is pinned to (fal.user-id in {@link FakeFalProfile}). */
-    public static final String OPERATOR_USER = "fake-operator-account";
+    /** The operator's fal account: the one a proxy under test may be pinned to, and leaked in fal's answer headers. */
+    public static final String OPERATOR_ACCOUNT = "fake-operator-account";
+    public static final String COOKIE = "fal_session=operator-session-secret; Path=/; HttpOnly";
+    public static final String SERVED_FROM = "runner-internal-7";
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One request the fake received. Header names are lower case. */
-    public record Seen(String method, String path, String query, Map<String, List<String>> headers) {
+    /** One request as the fake received it; header names in lower case. */
+    public record Received(String method, String path, String query, Map<String, List<String>> headers, String body) {
+
+        public Optional<String> header(String name) {
+            List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+        }
+
+        public int count(String name) {
+            List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+            return values == null ? 0 : values.size();
+        }
 
         /** Whether it carries anything a tenant could have put there: a query, an X-Fal-* header or Accept. */
         public boolean tenantShaped() {
@@ -62,9 +79,9 @@ public final class FakeFal implements AutoCloseable {
 
     /** How the fake answers the status and result calls of one request. */
     public interface Script {
-        Reply status(Job job, Seen seen);
+        Reply status(Job job, Received request);
 
-        Reply result(Job job, Seen seen);
+        Reply result(Job job, Received request);
     }
 
     /** A submitted request. */
@@ -72,15 +89,18 @@ public final class FakeFal implements AutoCloseable {
         public final String requestId;
         public final String modelId;
         public final String app;
+        /** fal's result URL of the request (status: + /status, cancel: + /cancel). */
+        public final String url;
         public final String webhookUrl;
         public final JsonNode input;
         final Script script;
 
-        Job(String requestId, String modelId, String webhookUrl, JsonNode input, Script script) {
+        Job(String baseUrl, String requestId, String modelId, String webhookUrl, JsonNode input, Script script) {
             this.requestId = requestId;
             this.modelId = modelId;
             String[] parts = modelId.split("/");
             this.app = parts.length >= 2 ? parts[0] + "/" + parts[1] : modelId;
+            this.url = baseUrl + "/" + app + "/requests/" + requestId;
             this.webhookUrl = webhookUrl;
             this.input = input;
             this.script = script;
@@ -94,7 +114,7 @@ public final class FakeFal implements AutoCloseable {
     private final HttpServer server;
     private final KeyPair keys = Ed25519.generateKeyPair();
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile Script nextScript = completed();
 
@@ -130,9 +150,23 @@ public final class FakeFal implements AutoCloseable {
         return jobs.get(requestId);
     }
 
+    /** Every request received (but the JWKS fetches), in order. */
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    public List<Received> received(Predicate<Received> filter) {
+        return received.stream().filter(filter).toList();
+    }
+
     /** Every status, result and cancel call received for one request, in order. */
-    public List<Seen> seenFor(String requestId) {
-        return seen.stream().filter(s -> s.path().contains("/requests/" + requestId)).toList();
+    public List<Received> seenFor(String requestId) {
+        return received(r -> r.path().contains("/requests/" + requestId));
+    }
+
+    /** Requests that carried something of the tenant's (to tell them from the proxy's own). */
+    public static List<Received> tenantShaped(List<Received> all) {
+        return all.stream().filter(Received::tenantShaped).toList();
     }
 
     // ---- scripts -------------------------------------------------------------------------------------
@@ -141,20 +175,19 @@ public final class FakeFal implements AutoCloseable {
     public static Script completed() {
         return new Script() {
             @Override
-            public Reply status(Job job, Seen seen) {
+            public Reply status(Job job, Received request) {
                 return completedStatus(job);
             }
 
             @Override
-            public Reply result(Job job, Seen seen) {
+            public Reply result(Job job, Received request) {
                 return images(job, job.numImages());
             }
         };
     }
 
     public static Reply completedStatus(Job job) {
-        return Reply.json(200, "{\"status\":\"COMPLETED\",\"request_id\":\"" + job.requestId
-                + "\",\"logs\":null,\"metrics\":{\"inference_time\":0.5}}");
+        return Reply.json(200, completedStatusBody(job));
     }
 
     public static Reply images(Job job, int n) {
@@ -167,6 +200,11 @@ public final class FakeFal implements AutoCloseable {
         body.set("images", list);
         body.put("seed", 42);
         return new Reply(200, Map.of("X-Fal-Billable-Units", Integer.toString(n)), body.toString());
+    }
+
+    private static String completedStatusBody(Job job) {
+        return "{\"status\":\"COMPLETED\",\"request_id\":\"" + job.requestId + "\",\"response_url\":\"" + job.url
+                + "\",\"logs\":null,\"metrics\":{\"inference_time\":0.5}}";
     }
 
     // ---- webhooks ------------------------------------------------------------------------------------
@@ -208,48 +246,57 @@ public final class FakeFal implements AutoCloseable {
     // ---- HTTP ----------------------------------------------------------------------------------------
 
     private void handle(HttpExchange exchange) throws IOException {
-        try {
+        try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
             if (path.equals("/.well-known/jwks.json")) {
-                send(exchange, Reply.json(200, "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\""
+                send(exchange, null, Reply.json(200, "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\""
                         + Ed25519.toJwkX(keys.getPublic()) + "\",\"kid\":\"fake\",\"use\":\"sig\",\"alg\":\"EdDSA\"}]}"));
                 return;
             }
-            Map<String, List<String>> headers = new LinkedHashMap<>();
+            Map<String, List<String>> headers = new TreeMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
-            Seen request = new Seen(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(), headers);
-            int at = path.indexOf("/requests/");
-            if (at < 0) {
-                if (exchange.getRequestMethod().equals("POST")) {
-                    submit(exchange, path.substring(1), request);
-                } else {
-                    send(exchange, Reply.json(404, "{\"detail\":\"Not Found\"}"));
-                }
-                return;
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Received request = new Received(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(),
+                    headers, body);
+            received.add(request);
+            try {
+                answer(exchange, path, request);
+            } catch (RuntimeException e) {
+                send(exchange, null, Reply.json(500, "{\"detail\":\"fake fal failed: " + e.getClass().getSimpleName() + "\"}"));
             }
-            seen.add(request);
-            String[] rest = path.substring(at + "/requests/".length()).split("/", 2);
-            Job job = jobs.get(rest[0]);
-            if (job == null) {
-                send(exchange, Reply.json(404, "{\"detail\":\"Request not found\"}"));
-                return;
-            }
-            String action = rest.length > 1 ? rest[1] : "";
-            switch (action) {
-                case "status" -> send(exchange, job.script.status(job, request));
-                case "" -> send(exchange, job.script.result(job, request));
-                case "cancel" -> send(exchange, Reply.json(400, "{\"status\":\"ALREADY_COMPLETED\"}"));
-                default -> send(exchange, Reply.json(404, "{\"detail\":\"Not Found\"}"));
-            }
-        } catch (RuntimeException e) {
-            send(exchange, Reply.json(500, "{\"detail\":\"fake fal failed: " + e.getClass().getSimpleName() + "\"}"));
-        } finally {
-            exchange.close();
         }
     }
 
-    private void submit(HttpExchange exchange, String modelId, Seen request) throws IOException {
-        JsonNode input = JSON.readTree(exchange.getRequestBody().readAllBytes());
+    private void answer(HttpExchange exchange, String path, Received request) throws IOException {
+        int at = path.indexOf("/requests/");
+        if (at < 0) {
+            if (request.method().equals("POST")) {
+                submit(exchange, path.substring(1), request);
+            } else {
+                send(exchange, null, Reply.json(404, "{\"detail\":\"Not Found\"}"));
+            }
+            return;
+        }
+        String[] rest = path.substring(at + "/requests/".length()).split("/", 2);
+        Job job = jobs.get(rest[0]);
+        if (job == null) {
+            send(exchange, null, Reply.json(404, "{\"detail\":\"Request not found\"}"));
+            return;
+        }
+        String action = request.method() + " " + (rest.length > 1 ? rest[1] : "");
+        switch (action) {
+            case "GET status" -> send(exchange, job, job.script.status(job, request));
+            case "GET " -> send(exchange, job, job.script.result(job, request));
+            case "GET status/stream" -> send(exchange, job, new Reply(200, Map.of("Content-Type", "text/event-stream"),
+                    "data: {\"status\":\"IN_PROGRESS\",\"request_id\":\"" + job.requestId + "\"}\n\ndata: "
+                            + completedStatusBody(job) + "\n\n"));
+            case "PUT cancel" -> send(exchange, job, Reply.json(400, "{\"status\":\"ALREADY_COMPLETED\"}"));
+            default -> send(exchange, job, Reply.json(405, "{\"detail\":\"Method Not Allowed\"}"));
+        }
+    }
+
+    private void submit(HttpExchange exchange, String modelId, Received request) throws IOException {
+        JsonNode input = JSON.readTree(request.body());
         String webhook = null;
         String query = request.query();
         if (query != null) {
@@ -261,31 +308,39 @@ public final class FakeFal implements AutoCloseable {
             }
         }
         String id = UUID.randomUUID().toString();
-        Job job = new Job(id, modelId, webhook, input, nextScript);
+        Job job = new Job(baseUrl(), id, modelId, webhook, input, nextScript);
         jobs.put(id, job);
-        String base = baseUrl() + "/" + job.app + "/requests/" + id;
-        send(exchange, new Reply(200, Map.of("x-fal-request-id", id), "{\"status\":\"IN_QUEUE\",\"request_id\":\"" + id
-                + "\",\"response_url\":\"" + base + "\",\"status_url\":\"" + base + "/status\",\"cancel_url\":\"" + base
-                + "/cancel\",\"queue_position\":0}"));
+        send(exchange, job, Reply.json(200, "{\"status\":\"IN_QUEUE\",\"request_id\":\"" + id
+                + "\",\"response_url\":\"" + job.url + "\",\"status_url\":\"" + job.url + "/status\",\"cancel_url\":\""
+                + job.url + "/cancel\",\"queue_position\":0}"));
     }
 
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
-        byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-        exchange.sendResponseHeaders(reply.status(), body.length);
-        exchange.getResponseBody().write(body);
-    }
-
-    /** Requests seen that carried something of the tenant's (to tell them from the proxy's own). */
-    public static List<Seen> tenantShaped(List<Seen> all) {
-        List<Seen> out = new ArrayList<>();
-        for (Seen s : all) {
-            if (s.tenantShaped()) {
-                out.add(s);
+    /** Sends the reply; an answer about a job also carries its request id and fal's URLs for it in headers. */
+    private static void send(HttpExchange exchange, Job job, Reply reply) throws IOException {
+        var h = exchange.getResponseHeaders();
+        h.add("Content-Type", reply.headers().getOrDefault("Content-Type", "application/json"));
+        reply.headers().forEach((k, v) -> {
+            if (!k.equals("Content-Type")) {
+                h.add(k, v);
             }
+        });
+        // what a tenant must never see as it is
+        h.add("Set-Cookie", COOKIE);
+        h.add("X-Fal-Served-From", SERVED_FROM);
+        h.add("X-Fal-Webhook-User-Id", OPERATOR_ACCOUNT);
+        h.add("X-Fal-Account-Id", OPERATOR_ACCOUNT);
+        h.add("Server", "fake-fal/1.0");
+        if (job != null) {
+            h.add("X-Fal-Request-Id", job.requestId);
+            h.add("Location", job.url + "/status");
+            h.add("Content-Location", job.url);
+            h.add("Link", "<" + job.url + ">; rel=\"result\", <" + job.url + "/cancel>; rel=\"cancel\"");
         }
-        return out;
+        byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(reply.status(), bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     @Override

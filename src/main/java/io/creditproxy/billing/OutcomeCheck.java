@@ -1,23 +1,19 @@
-package io.creditproxy.settlement;
+package io.creditproxy.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.creditproxy.proxy.FalClient;
-import io.creditproxy.proxy.Job;
-import io.creditproxy.proxy.UpstreamResponse;
+import io.creditproxy.fal.FalProbe;
+import io.creditproxy.fal.UpstreamResponse;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The proxy's own, clean question to fal about a job: its status and, when finished without a failure, its result
- * (to count what was delivered). The only thing an outcome is decided from besides fal's signed webhook: the
- * requests carry the operator's key and nothing of a tenant's (no query string, no {@code X-Fal-*}, no
- * {@code Accept}), so a tenant cannot shape the answer. Used by the reconciler, after a tenant's poll hinted that a
- * job finished, and when a webhook decided nothing.
+ * Asks fal about a job with the proxy's own clean requests ({@link FalProbe}): its status and, when finished without
+ * a failure, its result (to count what was delivered), read by {@link OutcomeRules}. Used by the reconciler, after a
+ * tenant's poll hinted that a job finished, and when a webhook decided nothing.
  */
 @ApplicationScoped
-public class FalProbe {
+public class OutcomeCheck {
 
     /** What fal said. Which fields are meaningful depends on {@code state}. */
     public record Answer(State state, String falStatus, Outcome outcome, String undecided) {
@@ -51,17 +47,16 @@ public class FalProbe {
         UNCLEAR
     }
 
-    private final FalClient fal;
+    private final FalProbe probe;
     private final ObjectMapper json;
 
-    public FalProbe(FalClient fal, ObjectMapper json) {
-        this.fal = fal;
+    public OutcomeCheck(FalProbe probe, ObjectMapper json) {
+        this.probe = probe;
         this.json = json;
     }
 
     public Future<Answer> check(OpenJob job) {
-        // no tenant headers (null), and fal's URLs from its submit answer without any query string
-        return fal.send(HttpMethod.GET, withoutQuery(job.statusUrl()), null, null)
+        return probe.status(job.statusUrl())
                 .compose(status -> fromStatus(job, status), failure -> Future.succeededFuture(Answer.UNCLEAR));
     }
 
@@ -81,7 +76,7 @@ public class FalProbe {
             return Future.succeededFuture(Answer.settled(reading.failure()));
         }
         // COMPLETED, or a status word the rules do not know: the result decides
-        return fal.send(HttpMethod.GET, withoutQuery(job.responseUrl()), null, null)
+        return probe.result(job.responseUrl())
                 .map(result -> fromResult(job.unit(), result, json))
                 .otherwise(Answer.UNCLEAR);
     }
@@ -96,7 +91,7 @@ public class FalProbe {
                 return Answer.settled(decision.outcome().withBillableUnits(billable));
             }
             // fal says it finished and answered 2xx, but what was delivered is not readable: never a refund
-            return Answer.undecided(decision.undecided(), new Outcome(Outcome.Kind.KEPT_FOR_REVIEW, Job.COMPLETED, null,
+            return Answer.undecided(decision.undecided(), new Outcome(Outcome.Kind.KEPT_FOR_REVIEW, JobStatus.COMPLETED, null,
                     billable, body, "fal reported success but the proxy could not read what was delivered ("
                     + decision.undecided() + "); charge kept for review"));
         }
@@ -105,15 +100,10 @@ public class FalProbe {
             errorType = body.get("error_type").asText();
         }
         if (result.status() == 499 || "client_cancelled".equals(errorType)) {
-            return Answer.settled(Outcome.voided(Job.CANCELLED, "cancelled", body));
+            return Answer.settled(Outcome.voided(JobStatus.CANCELLED, "cancelled", body));
         }
         // 400 = not finished yet, 404 = unknown, 5xx = maybe transient, a model error: the status decides later
         return Answer.UNCLEAR;
-    }
-
-    static String withoutQuery(String url) {
-        int query = url.indexOf('?');
-        return query < 0 ? url : url.substring(0, query);
     }
 
     private static JsonNode parse(ObjectMapper json, UpstreamResponse response) {

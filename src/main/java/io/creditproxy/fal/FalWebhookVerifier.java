@@ -1,13 +1,12 @@
-package io.creditproxy.settlement;
+package io.creditproxy.fal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.common.Ed25519;
 import io.creditproxy.config.FalConfig;
-import io.creditproxy.sandbox.SandboxServer;
+import io.creditproxy.config.SettlementConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,17 +30,17 @@ public class FalWebhookVerifier {
 
     private final SettlementConfig config;
     private final FalConfig fal;
-    private final Instance<SandboxServer> sandbox;
+    private final FalUpstream upstream;
     private final ObjectMapper json;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private volatile List<PublicKey> keys = List.of();
     private volatile long fetchedAt;
 
-    public FalWebhookVerifier(SettlementConfig config, FalConfig fal, Instance<SandboxServer> sandbox, ObjectMapper json) {
+    public FalWebhookVerifier(SettlementConfig config, FalConfig fal, FalUpstream upstream, ObjectMapper json) {
         this.config = config;
         this.fal = fal;
-        this.sandbox = sandbox;
+        this.upstream = upstream;
         this.json = json;
     }
 
@@ -104,7 +103,7 @@ public class FalWebhookVerifier {
     }
 
     private void fetch() {
-        String url = jwksUrl();
+        String url = upstream.jwksUrl();
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -124,12 +123,6 @@ public class FalWebhookVerifier {
         } catch (Exception e) {
             LOG.warnf("JWKS fetch failed: %s", e.getClass().getSimpleName());
         }
-    }
-
-    private String jwksUrl() {
-        return fal.upstream() == FalConfig.Upstream.sandbox
-                ? sandbox.get().baseUrl() + "/.well-known/jwks.json"
-                : config.falJwksUrl();
     }
 
     private static ApiException refused(String why) {

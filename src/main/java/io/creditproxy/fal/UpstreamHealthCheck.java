@@ -1,6 +1,7 @@
-package io.creditproxy.observability;
+package io.creditproxy.fal;
 
-import io.creditproxy.proxy.FalClient;
+import io.creditproxy.fal.FalClient;
+import io.creditproxy.observability.ObservabilityConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;

@@ -1,4 +1,4 @@
-package io.creditproxy.proxy;
+package io.creditproxy.fal;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -55,7 +55,7 @@ public final class UrlRewriter {
         return false;
     }
 
-    static String stripSlash(String url) {
+    public static String stripSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }

@@ -1,0 +1,50 @@
+package io.creditproxy.fal;
+
+import io.creditproxy.config.FalConfig;
+import io.creditproxy.config.SettlementConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.Optional;
+
+/**
+ * Where fal is: its queue API and the JWKS of its webhook keys. From configuration ({@code fal.queue-url},
+ * {@code settlement.fal-jwks-url}), or, with {@code fal.upstream=sandbox}, from the simulator running in this
+ * process ({@link LocalFal}).
+ */
+@ApplicationScoped
+public class FalUpstream {
+
+    private final FalConfig config;
+    private final SettlementConfig settlement;
+    private final Instance<LocalFal> local;
+
+    public FalUpstream(FalConfig config, SettlementConfig settlement, Instance<LocalFal> local) {
+        this.config = config;
+        this.settlement = settlement;
+        this.local = local;
+    }
+
+    public boolean simulated() {
+        return config.upstream() == FalConfig.Upstream.sandbox;
+    }
+
+    public String queueUrl() {
+        return simulated() ? local().baseUrl() : config.queueUrl();
+    }
+
+    public String jwksUrl() {
+        return simulated() ? local().jwksUrl() : settlement.falJwksUrl();
+    }
+
+    /** The key the local simulator demands, if any (fal's own keys are configuration: FAL_KEY). */
+    public Optional<String> requiredKey() {
+        return simulated() ? local().requiredKey() : Optional.empty();
+    }
+
+    private LocalFal local() {
+        if (!local.isResolvable()) {
+            throw new IllegalStateException("fal.upstream=sandbox, but no simulator is part of this application");
+        }
+        return local.get();
+    }
+}
