@@ -1,6 +1,7 @@
 package io.creditproxy.limits;
 
 import io.creditproxy.cache.Invalidation;
+import io.creditproxy.common.Timestamps;
 import io.creditproxy.tenant.ModelPatterns;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -228,7 +229,7 @@ public class ControlsCache {
         Map<Long, KeyRow> found = new HashMap<>();
         for (Object[] r : rows(KEY_COLUMNS, ids)) {
             KeyRow k = new KeyRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), Boolean.TRUE.equals(r[2]),
-                    time(r[3]), ModelPatterns.split((String) r[4]), r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6]);
+                    Timestamps.offset(r[3]), ModelPatterns.split((String) r[4]), r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6]);
             found.put(k.keyId(), k);
         }
         return found;
@@ -248,22 +249,6 @@ public class ControlsCache {
     @SuppressWarnings("unchecked")
     private List<Object[]> rows(String select, List<Long> ids) {
         return em.createNativeQuery(select + " WHERE id IN (?1)").setParameter(1, ids).getResultList();
-    }
-
-    private static OffsetDateTime time(Object o) {
-        if (o == null) {
-            return null;
-        }
-        if (o instanceof OffsetDateTime t) {
-            return t;
-        }
-        if (o instanceof java.time.Instant i) {
-            return i.atOffset(java.time.ZoneOffset.UTC);
-        }
-        if (o instanceof java.sql.Timestamp ts) {
-            return ts.toInstant().atOffset(java.time.ZoneOffset.UTC);
-        }
-        throw new IllegalStateException("unexpected time type " + o.getClass());
     }
 
     /** for checks that need the pattern logic without a cache */

@@ -39,7 +39,7 @@ public class AdminModelResource {
     @Path("{modelId: .+}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("admin")
-    public PriceListEntry update(@PathParam("modelId") String modelId, ModelUpdate update) {
+    public PriceListEntry update(@PathParam("modelId") String modelId, PriceListEntry update) {
         return pricing.updateModel(modelId, update);
     }
 }

@@ -5,6 +5,7 @@ import io.creditproxy.audit.AuditLog;
 import io.creditproxy.cache.Invalidation;
 import io.creditproxy.cache.InvalidationBus;
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.Timestamps;
 import io.creditproxy.pricing.PricingViews.ImportResult;
 import io.creditproxy.pricing.PricingViews.ModelChange;
 import io.creditproxy.pricing.PricingViews.PriceVersion;
@@ -152,13 +153,13 @@ public class PricingService {
      *                      when an unpriced model would be enabled
      */
     @Transactional
-    public PriceListEntry updateModel(String id, ModelUpdate update) {
+    public PriceListEntry updateModel(String id, PriceListEntry update) {
         if (update == null) {
             throw ApiException.invalidParameter("The body must be a JSON object with the fields to change.");
         }
         ModelPrice m = id == null ? null : em.find(ModelPrice.class, id, LockModeType.PESSIMISTIC_WRITE);
         PriceListEntry before = m == null ? null : m.toEntry();
-        PriceListEntry next = update.applyTo(id, before);
+        PriceListEntry next = update.appliedTo(id, before);
         validate(next);
         return save(id, m, next, before == null ? "model.create" : "model.update");
     }
@@ -207,7 +208,7 @@ public class PricingService {
                 .getResultList();
         return rows.stream().map(r -> new PriceVersion(((Number) r[0]).longValue(), (String) r[1], (String) r[2],
                 r[3] == null ? null : PriceListEntry.normalize((BigDecimal) r[3]),
-                r[4] == null ? null : ((Number) r[4]).intValue(), (String) r[5], time(r[6]), (String) r[7])).toList();
+                r[4] == null ? null : ((Number) r[4]).intValue(), (String) r[5], Timestamps.offset(r[6]), (String) r[7])).toList();
     }
 
     /**
@@ -342,7 +343,7 @@ public class PricingService {
                 .setParameter(1, limit)
                 .getResultList();
         return rows.stream().map(r -> new Rates(PriceListEntry.normalize((BigDecimal) r[1]),
-                PriceListEntry.normalize((BigDecimal) r[2]), ((Number) r[0]).longValue(), time(r[3]), (String) r[4])).toList();
+                PriceListEntry.normalize((BigDecimal) r[2]), ((Number) r[0]).longValue(), Timestamps.offset(r[3]), (String) r[4])).toList();
     }
 
     /**
@@ -522,19 +523,6 @@ public class PricingService {
             throw ApiException.invalidParameter(name + " must be greater than 0 with at most 12 digits before and 8 after the decimal point");
         }
         return v;
-    }
-
-    private static OffsetDateTime time(Object o) {
-        if (o instanceof OffsetDateTime t) {
-            return t;
-        }
-        if (o instanceof java.time.Instant i) {
-            return i.atOffset(java.time.ZoneOffset.UTC);
-        }
-        if (o instanceof java.sql.Timestamp ts) {
-            return ts.toInstant().atOffset(java.time.ZoneOffset.UTC);
-        }
-        return null;
     }
 
     private static PriceRule rule(Snapshot s, String modelId) {

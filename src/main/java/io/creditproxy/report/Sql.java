@@ -1,8 +1,7 @@
 package io.creditproxy.report;
 
-import java.sql.Timestamp;
+import io.creditproxy.common.Timestamps;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.UUID;
 
@@ -32,22 +31,7 @@ final class Sql {
     }
 
     static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof java.time.ZonedDateTime z) {
-            return z.toInstant();
-        }
-        throw new IllegalStateException("not a timestamp: " + value.getClass().getName());
+        return Timestamps.instant(value);
     }
 
     /** ISO-8601 with the offset of the zone, e.g. 2025-03-01T00:15:00.123456+08:00. */

@@ -71,7 +71,7 @@ class PricingServiceTest {
         List<PriceListEntry> list = List.of(imageModel(id, "0.025"), imageModel(testId("other"), "0.5"));
         assertThat(pricing.addMissingModels(list)).isEqualTo(2);
 
-        pricing.updateModel(id, new ModelUpdate(null, new BigDecimal("0.031"), null, null, null, null, null, null, null,
+        pricing.updateModel(id, new PriceListEntry(null, null, new BigDecimal("0.031"), null, null, null, null, null, null, null,
                 null, null, "edited", false));
         assertThat(pricing.addMissingModels(list)).isZero();
 
@@ -180,11 +180,11 @@ class PricingServiceTest {
         assertUnknown("fal-ai/no-such-model", "not priced");
 
         // an admin's change takes effect at once on this instance, without waiting for the cache
-        pricing.updateModel(id, ModelUpdate.enabled(true));
+        pricing.updateModel(id, PriceListEntry.changeEnabled(true));
         assertThat(pricing.quote(id, body("{\"num_images\":3}")).credits()).isEqualTo(1_800);
-        pricing.updateModel(id, ModelUpdate.price(new BigDecimal("0.04")));
+        pricing.updateModel(id, PriceListEntry.changePrice(new BigDecimal("0.04")));
         assertThat(pricing.quote(id, body("{\"num_images\":3}")).credits()).isEqualTo(3_600);
-        pricing.updateModel(id, ModelUpdate.enabled(false));
+        pricing.updateModel(id, PriceListEntry.changeEnabled(false));
         assertUnknown(id, "disabled");
     }
 
@@ -204,10 +204,10 @@ class PricingServiceTest {
         String id = testId("new");
         // without a price a model is listed, disabled, and cannot be enabled
         String unpriced = testId("unpriced");
-        PriceListEntry listed = pricing.updateModel(unpriced, new ModelUpdate("image", null, "num_images", 1, null, null, null, null, null, null, null, null, null));
+        PriceListEntry listed = pricing.updateModel(unpriced, new PriceListEntry(null, "image", null, "num_images", 1, null, null, null, null, null, null, null, null, null));
         assertThat(listed.enabled()).isFalse();
         assertThat(listed.usdPrice()).isNull();
-        assertThatThrownBy(() -> pricing.updateModel(unpriced, ModelUpdate.enabled(true)))
+        assertThatThrownBy(() -> pricing.updateModel(unpriced, PriceListEntry.changeEnabled(true)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("model_not_priced"));
         assertThatThrownBy(() -> pricing.quote(unpriced, body("{}")))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
@@ -215,25 +215,25 @@ class PricingServiceTest {
                     assertThat(e.code()).isEqualTo("model_not_priced");
                 });
 
-        PriceListEntry created = pricing.updateModel(id, new ModelUpdate("clip", new BigDecimal("0.25"), "duration", 5,
+        PriceListEntry created = pricing.updateModel(id, new PriceListEntry(null, "clip", new BigDecimal("0.25"), "duration", 5,
                 "5,10", null, null, 5, "resolution", "540p", "540p=1,1080p=2@5", "test clip", null));
         assertThat(created.enabled()).isTrue();
         assertThat(pricing.model(id)).isEqualTo(created);
         assertThat(pricing.quote(id, body("{\"duration\":\"10\"}")).credits()).isEqualTo(15_000);
         assertThat(pricing.quote(id, body("{\"resolution\":\"1080p\"}")).credits()).isEqualTo(15_000);
 
-        assertInvalid(id, ModelUpdate.price(BigDecimal.ZERO), "usd_price");
-        assertInvalid(id, ModelUpdate.price(new BigDecimal("0.0000001")), "usd_price");
-        assertInvalid(id, new ModelUpdate("video", null, null, null, null, null, null, null, null, null, null, null, null), "unit");
-        assertInvalid(id, new ModelUpdate(null, null, null, 7, null, null, null, null, null, null, null, null, null), "default_quantity");
-        assertInvalid(id, new ModelUpdate(null, null, null, null, null, null, null, null, null, "720p", null, null, null), "default_resolution");
-        assertInvalid(id, new ModelUpdate(null, null, null, null, null, null, null, null, null, null, "540p=0", null, null), "resolution_factors");
-        assertInvalid("not a model id", ModelUpdate.price(BigDecimal.ONE), "id");
+        assertInvalid(id, PriceListEntry.changePrice(BigDecimal.ZERO), "usd_price");
+        assertInvalid(id, PriceListEntry.changePrice(new BigDecimal("0.0000001")), "usd_price");
+        assertInvalid(id, new PriceListEntry(null, "video", null, null, null, null, null, null, null, null, null, null, null, null), "unit");
+        assertInvalid(id, new PriceListEntry(null, null, null, null, 7, null, null, null, null, null, null, null, null, null), "default_quantity");
+        assertInvalid(id, new PriceListEntry(null, null, null, null, null, null, null, null, null, null, "720p", null, null, null), "default_resolution");
+        assertInvalid(id, new PriceListEntry(null, null, null, null, null, null, null, null, null, null, null, "540p=0", null, null), "resolution_factors");
+        assertInvalid("not a model id", PriceListEntry.changePrice(BigDecimal.ONE), "id");
         // nothing of the refused changes was kept
         assertThat(pricing.model(id)).isEqualTo(created);
 
         // clearing the resolution and switching to per-second pricing is one valid change
-        PriceListEntry changed = pricing.updateModel(id, new ModelUpdate("second", null, null, null, null, null, null, null,
+        PriceListEntry changed = pricing.updateModel(id, new PriceListEntry(null, "second", null, null, null, null, null, null, null,
                 "", "", "", null, null));
         assertThat(changed.resolutionFactors()).isNull();
         assertThat(pricing.quote(id, body("{\"duration\":10}")).credits()).isEqualTo(75_000);
@@ -272,7 +272,7 @@ class PricingServiceTest {
                 });
     }
 
-    private void assertInvalid(String id, ModelUpdate update, String messagePart) {
+    private void assertInvalid(String id, PriceListEntry update, String messagePart) {
         assertThatThrownBy(() -> pricing.updateModel(id, update))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(422);
