@@ -15,9 +15,9 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminModelResource {
 
-    private final PricingService pricing;
+    private final PriceListService pricing;
 
-    public AdminModelResource(PricingService pricing) {
+    public AdminModelResource(PriceListService pricing) {
         this.pricing = pricing;
     }
 

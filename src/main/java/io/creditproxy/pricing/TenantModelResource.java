@@ -16,10 +16,10 @@ import jakarta.ws.rs.core.MediaType;
 public class TenantModelResource {
 
     private final TenantAuthenticator authenticator;
-    private final PricingService pricing;
+    private final PriceTable pricing;
     private final ControlsCache controls;
 
-    public TenantModelResource(TenantAuthenticator authenticator, PricingService pricing, ControlsCache controls) {
+    public TenantModelResource(TenantAuthenticator authenticator, PriceTable pricing, ControlsCache controls) {
         this.authenticator = authenticator;
         this.pricing = pricing;
         this.controls = controls;

@@ -12,7 +12,7 @@ import io.creditproxy.config.ProxyConfig;
 import io.creditproxy.limits.JobSlots;
 import io.creditproxy.limits.SubmitControls;
 import io.creditproxy.limits.SubmitControls.Admission;
-import io.creditproxy.pricing.PricingService;
+import io.creditproxy.pricing.PriceTable;
 import io.creditproxy.pricing.Quote;
 import io.creditproxy.settlement.FalProbe;
 import io.creditproxy.settlement.OpenJob;
@@ -55,7 +55,7 @@ public class ProxyRoutes {
     private final FalClient fal;
     private final KeyCache keys;
     private final JobOwnership ownership;
-    private final PricingService pricing;
+    private final PriceTable pricing;
     private final ReservationService reservations;
     private final PublicUrl publicUrl;
     private final PollSettlement pollSettlement;
@@ -66,7 +66,7 @@ public class ProxyRoutes {
     private final SubmitControls controls;
     private final JobSlots slots;
 
-    public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PricingService pricing,
+    public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PriceTable pricing,
                        ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, FalProbe probe,
                        WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config,
                        SubmitControls controls, JobSlots slots) {

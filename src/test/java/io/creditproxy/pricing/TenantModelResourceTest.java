@@ -23,13 +23,16 @@ class TenantModelResourceTest {
     EntityManager em;
 
     @Inject
-    PricingService pricing;
+    PriceListService pricing;
+
+    @Inject
+    PriceTable table;
 
     @AfterEach
     void removeTestModels() {
         QuarkusTransaction.requiringNew().run(() ->
                 em.createNativeQuery("UPDATE models SET enabled = false WHERE id LIKE 'ptest-%'").executeUpdate());
-        pricing.invalidate();
+        table.invalidate();
     }
 
     @Test
