@@ -3,8 +3,9 @@ package io.creditproxy.cache;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
-/** The two ways the proxy reads its Caffeine caches: waiting for a load (worker threads) or not at all (event loop). */
+/** How the proxy reads its Caffeine caches: loading on a miss (worker threads) or from memory only (event loop). */
 public final class Caches {
 
     private Caches() {
@@ -22,8 +23,32 @@ public final class Caches {
         return f.getNow(null);
     }
 
+    /**
+     * The value, loaded on this thread on a miss (never on the cache's executor: a worker waiting there for a load
+     * queued behind it could starve the pool). Another thread's load of the same key is waited for, not repeated. A
+     * null value is not kept. An invalidation during the load drops it: the value is returned but not kept.
+     */
+    public static <K, V> V get(AsyncCache<K, V> cache, K key, Function<K, V> load) {
+        CompletableFuture<V> known = cache.getIfPresent(key);
+        if (known == null) {
+            CompletableFuture<V> mine = new CompletableFuture<>();
+            known = cache.asMap().putIfAbsent(key, mine);
+            if (known == null) {
+                try {
+                    V value = load.apply(key);
+                    mine.complete(value);
+                    return value;
+                } catch (RuntimeException | Error e) {
+                    mine.completeExceptionally(e);
+                    throw e;
+                }
+            }
+        }
+        return join(known);
+    }
+
     /** Waits for a load (only on a worker thread); a loader's exception comes out as itself. */
-    public static <V> V join(CompletableFuture<V> future) {
+    private static <V> V join(CompletableFuture<V> future) {
         try {
             return future.join();
         } catch (CompletionException e) {

@@ -18,7 +18,12 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return json(e.status(), e.body());
+        Response r = json(e.status(), e.body());
+        Object retryAfter = e.details().get("retry_after");
+        // a limit's refusal says when to come back, as on the passthrough
+        return e.status() == 429 && retryAfter != null
+                ? Response.fromResponse(r).header("Retry-After", String.valueOf(retryAfter)).build()
+                : r;
     }
 
     @ServerExceptionMapper

@@ -54,7 +54,7 @@ public class PriceTable {
                 .executor(Blocking.executor(vertx))
                 .expireAfterWrite(config.cacheTtl())
                 .refreshAfterWrite(config.cacheTtl().dividedBy(2))
-                .buildAsync(key -> QuarkusTransaction.requiringNew().call(this::load));
+                .buildAsync(key -> load());
     }
 
     /**
@@ -106,10 +106,14 @@ public class PriceTable {
     }
 
     private Snapshot current() {
-        return Caches.join(snapshot.get(SNAPSHOT));
+        return Caches.get(snapshot, SNAPSHOT, key -> load());
     }
 
     private Snapshot load() {
+        return QuarkusTransaction.joiningExisting().call(this::read);
+    }
+
+    private Snapshot read() {
         Map<String, PriceRule> rules = new HashMap<>();
         Map<String, String> broken = new HashMap<>();
         Map<String, Long> versions = new HashMap<>();

@@ -1,5 +1,8 @@
 package io.creditproxy.proxy;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.creditproxy.cache.RedisCache;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.config.ProxyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,52 +12,44 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Which tenant owns a fal request id, and fal's own URLs for it. Cached in Redis (so that polls need no
- * PostgreSQL round trip); PostgreSQL answers when Redis misses or is down.
+ * Which tenant owns a fal request id, and fal's own URLs for it: in this process (Caffeine, bounded, dropped when
+ * not polled for {@code proxy.job-cache-ttl}), then in Redis (so that polls need no PostgreSQL round trip, on any
+ * instance); PostgreSQL answers when both miss or Redis is down. Who owns a request id and fal's URLs for it never
+ * change once fal accepted the submit, so no copy can be stale.
  */
 @ApplicationScoped
 public class JobOwnership {
 
     /** fal's URLs for one request, as fal gave them at submit. */
     public record OwnedJob(long tenantId, UUID jobId, String unit, String statusUrl, String responseUrl, String cancelUrl) {
-
-        String encode() {
-            return tenantId + "\n" + jobId + "\n" + unit + "\n" + statusUrl + "\n" + responseUrl + "\n" + cancelUrl;
-        }
-
-        static OwnedJob decode(String s) {
-            String[] p = s.split("\n", -1);
-            return new OwnedJob(Long.parseLong(p[0]), UUID.fromString(p[1]), p[2], p[3], p[4], p[5]);
-        }
     }
 
-    private static final String NONE = "-";
-
-    /** Past this many request ids the in-process layer starts afresh. */
     private static final int MAX_LOCAL = 200_000;
 
     private final RedisCache cache;
     private final EntityManager em;
     private final ProxyConfig config;
-    // who owns a request id and fal's URLs for it never change once fal accepted the submit: safe to keep in process
-    private final java.util.concurrent.ConcurrentHashMap<String, OwnedJob> local = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Cache<String, OwnedJob> local;
 
     public JobOwnership(RedisCache cache, EntityManager em, ProxyConfig config) {
         this.cache = cache;
         this.em = em;
         this.config = config;
+        this.local = Caffeine.newBuilder()
+                .maximumSize(MAX_LOCAL)
+                .expireAfterAccess(config.jobCacheTtl())
+                .build();
     }
 
     /** @throws ApiException 404 when the id is unknown or belongs to another tenant (the same answer for both) */
     public OwnedJob require(long tenantId, String requestId) {
-        OwnedJob job = local.get(requestId);
+        OwnedJob job = local.getIfPresent(requestId);
         if (job == null) {
-            String value = cache.get(key(requestId), config.jobCacheTtl(), () -> load(requestId));
-            if (value == null || value.equals(NONE)) {
+            job = cache.get(key(requestId), OwnedJob.class, config.jobCacheTtl(), () -> load(requestId));
+            if (job == null) {
                 throw notFound();
             }
-            job = OwnedJob.decode(value);
-            keep(requestId, job);
+            local.put(requestId, job);
         }
         return owned(job, tenantId);
     }
@@ -65,7 +60,7 @@ public class JobOwnership {
      * @throws ApiException 404 when it is known and belongs to another tenant
      */
     public OwnedJob cached(long tenantId, String requestId) {
-        OwnedJob job = local.get(requestId);
+        OwnedJob job = local.getIfPresent(requestId);
         return job == null ? null : owned(job, tenantId);
     }
 
@@ -78,30 +73,24 @@ public class JobOwnership {
 
     /** Called once fal accepted a submit, so the first poll is already a cache hit. */
     public void remember(String requestId, OwnedJob job) {
-        keep(requestId, job);
-        cache.put(key(requestId), job.encode(), config.jobCacheTtl());
-    }
-
-    private void keep(String requestId, OwnedJob job) {
-        if (local.size() >= MAX_LOCAL) {
-            local.clear();
-        }
         local.put(requestId, job);
+        cache.put(key(requestId), job, config.jobCacheTtl());
     }
 
+    /** null for an unknown id, which is not cached: the submit may still be committing */
     @Transactional
-    String load(String requestId) {
+    OwnedJob load(String requestId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
                         "SELECT tenant_id, id, unit, status_url, response_url, cancel_url FROM jobs WHERE request_id = ?1")
                 .setParameter(1, requestId)
                 .getResultList();
         if (rows.isEmpty()) {
-            return null; // unknown ids are not cached: the submit may still be committing
+            return null;
         }
         Object[] r = rows.get(0);
         return new OwnedJob(((Number) r[0]).longValue(), (UUID) r[1], (String) r[2], (String) r[3], (String) r[4],
-                (String) r[5]).encode();
+                (String) r[5]);
     }
 
     public static ApiException notFound() {
@@ -109,6 +98,6 @@ public class JobOwnership {
     }
 
     private static String key(String requestId) {
-        return "cp:job2:" + requestId;
+        return "cp:job3:" + requestId;
     }
 }

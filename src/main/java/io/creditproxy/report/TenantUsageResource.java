@@ -2,14 +2,13 @@ package io.creditproxy.report;
 
 import io.creditproxy.common.QueryParams;
 import io.creditproxy.tenant.Caller;
-import io.creditproxy.tenant.TenantAuthenticator;
+import io.creditproxy.tenant.CurrentCaller;
+import io.creditproxy.tenant.TenantKey;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.ZoneId;
@@ -23,17 +22,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1")
 @Produces({MediaType.APPLICATION_JSON, CsvExport.MEDIA_TYPE})
 @Tag(name = "tenant")
+@TenantKey
 public class TenantUsageResource {
 
-    private final TenantAuthenticator authenticator;
+    private final CurrentCaller current;
     private final JobHistoryService jobs;
     private final UsageReportService reports;
     private final StatementService statements;
     private final ReportRequests requests;
 
-    public TenantUsageResource(TenantAuthenticator authenticator, JobHistoryService jobs, UsageReportService reports,
+    public TenantUsageResource(CurrentCaller current, JobHistoryService jobs, UsageReportService reports,
                                StatementService statements, ReportRequests requests) {
-        this.authenticator = authenticator;
+        this.current = current;
         this.jobs = jobs;
         this.reports = reports;
         this.statements = statements;
@@ -47,12 +47,11 @@ public class TenantUsageResource {
     @GET
     @Path("usage")
     @Operation(summary = "Your jobs (states, charges, ledger entries), or with group_by your usage report")
-    public Response usage(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                          @QueryParam("group_by") String groupBy, @QueryParam("from") String from,
+    public Response usage(@QueryParam("group_by") String groupBy, @QueryParam("from") String from,
                           @QueryParam("to") String to, @QueryParam("tz") String tz, @QueryParam("model") String model,
                           @QueryParam("status") String status, @QueryParam("before") String before,
                           @QueryParam("limit") String limit, @QueryParam("format") String format) {
-        Caller caller = authenticator.authenticate(authorization);
+        Caller caller = current.get();
         boolean csv = Params.csv(format);
         if (groupBy != null && !groupBy.isBlank()) {
             UsageReport report = reports.report(requests.period(from, to, tz), GroupBy.parse(groupBy), caller.tenantId(),
@@ -73,9 +72,9 @@ public class TenantUsageResource {
     @GET
     @Path("usage/{job_id}")
     @Operation(summary = "One of your jobs with its ledger entries and settlement")
-    public JobView job(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("job_id") String jobId,
+    public JobView job(@PathParam("job_id") String jobId,
                        @QueryParam("tz") String tz) {
-        Caller caller = authenticator.authenticate(authorization);
+        Caller caller = current.get();
         return jobs.get(QueryParams.optionalUuid("job_id", jobId), caller.tenantId(), requests.zone(tz));
     }
 
@@ -83,10 +82,10 @@ public class TenantUsageResource {
     @GET
     @Path("ledger")
     @Operation(summary = "Your statement: opening balance, every ledger entry of [from, to), closing balance")
-    public Response ledger(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @QueryParam("from") String from,
+    public Response ledger(@QueryParam("from") String from,
                            @QueryParam("to") String to, @QueryParam("tz") String tz,
                            @QueryParam("format") String format) {
-        Caller caller = authenticator.authenticate(authorization);
+        Caller caller = current.get();
         boolean csv = Params.csv(format);
         Statement statement = statements.statement(caller.tenantId(), requests.period(from, to, tz));
         return csv ? CsvExport.response(CsvExport.statement(statement), "statement.csv")

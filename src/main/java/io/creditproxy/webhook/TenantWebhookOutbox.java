@@ -1,11 +1,11 @@
 package io.creditproxy.webhook;
 
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.Timestamps;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
-import io.creditproxy.common.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -59,7 +59,7 @@ class MultiInstanceInvalidationTest {
     void startSecondInstance() {
         otherPricing = new PriceTable(em, pricingConfig(), vertx);
         unsubscribed = new PriceTable(em, pricingConfig(), vertx);
-        otherControls = new ControlsCache(em, limitsConfig());
+        otherControls = new ControlsCache(em, limitsConfig(), vertx);
         otherInstance = bus.newSubscriber(message -> {
             if (message.concerns(Invalidation.PRICING)) {
                 otherPricing.invalidate();
@@ -181,11 +181,6 @@ class MultiInstanceInvalidationTest {
             @Override
             public Duration concurrencyRetryAfter() {
                 return Duration.ofSeconds(5);
-            }
-
-            @Override
-            public Duration redisBackoff() {
-                return Duration.ofSeconds(2);
             }
         };
     }

@@ -1,0 +1,77 @@
+package io.creditproxy.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * A Caffeine loader that reads everything asked for at the same moment in one query: loads and refresh-aheads queue
+ * their ids, one task on the executor drains the queue (up to {@code maxBatch} ids a query) and completes them. A busy
+ * cache thus refreshes its entries with a few bulk reads a second instead of one read per entry; an idle one reads
+ * at once. An id the query does not return completes with null (Caffeine then drops the entry).
+ */
+public final class BatchLoader<K, V> implements AsyncCacheLoader<K, V> {
+
+    private record Pending<K, V>(K key, CompletableFuture<V> result) {
+    }
+
+    private final Function<List<K>, Map<K, V>> loadAll;
+    private final Executor executor;
+    private final int maxBatch;
+    private final Queue<Pending<K, V>> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    /** @param loadAll reads the rows of the given ids (on a worker thread, as its own transaction) */
+    public BatchLoader(Function<List<K>, Map<K, V>> loadAll, Executor executor, int maxBatch) {
+        this.loadAll = loadAll;
+        this.executor = executor;
+        this.maxBatch = maxBatch;
+    }
+
+    @Override
+    public CompletableFuture<V> asyncLoad(K key, Executor ignored) {
+        CompletableFuture<V> result = new CompletableFuture<>();
+        queue.add(new Pending<>(key, result));
+        if (draining.compareAndSet(false, true)) {
+            executor.execute(this::drain);
+        }
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<V> asyncReload(K key, V oldValue, Executor ignored) {
+        return asyncLoad(key, ignored);
+    }
+
+    private void drain() {
+        while (true) {
+            Map<K, List<CompletableFuture<V>>> batch = new LinkedHashMap<>();
+            Pending<K, V> p;
+            while (batch.size() < maxBatch && (p = queue.poll()) != null) {
+                batch.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p.result());
+            }
+            if (batch.isEmpty()) {
+                draining.set(false);
+                // an id queued after the last poll but before the flag was cleared must not wait for the next one
+                if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            try {
+                Map<K, V> rows = loadAll.apply(new ArrayList<>(batch.keySet()));
+                batch.forEach((key, waiting) -> waiting.forEach(f -> f.complete(rows.get(key))));
+            } catch (RuntimeException | Error e) {
+                batch.values().forEach(waiting -> waiting.forEach(f -> f.completeExceptionally(e)));
+            }
+        }
+    }
+}
