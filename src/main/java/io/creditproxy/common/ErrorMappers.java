@@ -52,6 +52,10 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof ApiException api) {
+            // a typed parameter's converter refused the value (QueryParamConverters)
+            return api(api);
+        }
         int status = e.getResponse().getStatus();
         if (status == 400 && causedByJson(e)) {
             return badJson(null);

@@ -4,6 +4,7 @@ import io.creditproxy.common.QueryParams;
 import io.creditproxy.tenant.Caller;
 import io.creditproxy.tenant.CurrentCaller;
 import io.creditproxy.tenant.TenantKey;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -47,33 +48,27 @@ public class TenantUsageResource {
     @GET
     @Path("usage")
     @Operation(summary = "Your jobs (states, charges, ledger entries), or with group_by your usage report")
-    public Response usage(@QueryParam("group_by") String groupBy, @QueryParam("from") String from,
-                          @QueryParam("to") String to, @QueryParam("tz") String tz, @QueryParam("model") String model,
-                          @QueryParam("status") String status, @QueryParam("before") String before,
-                          @QueryParam("limit") String limit, @QueryParam("format") String format) {
+    public Response usage(@QueryParam("group_by") GroupBy groupBy, @BeanParam JobListParams params,
+                          @QueryParam("format") ReportFormat format) {
         Caller caller = current.get();
-        boolean csv = Params.csv(format);
-        if (groupBy != null && !groupBy.isBlank()) {
-            UsageReport report = reports.report(requests.period(from, to, tz), GroupBy.parse(groupBy), caller.tenantId(),
-                    QueryParams.optionalText(model));
-            return csv ? CsvExport.response(CsvExport.usage(report), "usage.csv")
+        if (groupBy != null) {
+            UsageReport report = reports.report(requests.period(params.period), groupBy, caller.tenantId(),
+                    QueryParams.optionalText(params.model));
+            return ReportFormat.isCsv(format) ? CsvExport.response(CsvExport.usage(report), "usage.csv")
                     : Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
         }
-        if (csv) {
+        if (ReportFormat.isCsv(format)) {
             throw QueryParams.invalid("format", "format=csv needs group_by (the job list is JSON)");
         }
-        ZoneId zone = requests.zone(tz);
-        JobHistoryService.Filter filter = new JobHistoryService.Filter(caller.tenantId(), QueryParams.optionalText(model),
-                Params.upper(QueryParams.optionalText(status)), requests.bound("from", from, zone), requests.bound("to", to, zone),
-                QueryParams.optionalUuid("before", before));
-        return Response.ok(jobs.list(filter, requests.pageSize(limit), zone), MediaType.APPLICATION_JSON_TYPE).build();
+        ZoneId zone = requests.zone(params.period.tz);
+        return Response.ok(jobs.list(requests.filter(caller.tenantId(), params, zone), requests.pageSize(params.limit), zone),
+                MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @GET
     @Path("usage/{job_id}")
     @Operation(summary = "One of your jobs with its ledger entries and settlement")
-    public JobView job(@PathParam("job_id") String jobId,
-                       @QueryParam("tz") String tz) {
+    public JobView job(@PathParam("job_id") String jobId, @QueryParam("tz") ZoneId tz) {
         Caller caller = current.get();
         return jobs.get(QueryParams.optionalUuid("job_id", jobId), caller.tenantId(), requests.zone(tz));
     }
@@ -82,13 +77,10 @@ public class TenantUsageResource {
     @GET
     @Path("ledger")
     @Operation(summary = "Your statement: opening balance, every ledger entry of [from, to), closing balance")
-    public Response ledger(@QueryParam("from") String from,
-                           @QueryParam("to") String to, @QueryParam("tz") String tz,
-                           @QueryParam("format") String format) {
+    public Response ledger(@BeanParam PeriodParams period, @QueryParam("format") ReportFormat format) {
         Caller caller = current.get();
-        boolean csv = Params.csv(format);
-        Statement statement = statements.statement(caller.tenantId(), requests.period(from, to, tz));
-        return csv ? CsvExport.response(CsvExport.statement(statement), "statement.csv")
+        Statement statement = statements.statement(caller.tenantId(), requests.period(period));
+        return ReportFormat.isCsv(format) ? CsvExport.response(CsvExport.statement(statement), "statement.csv")
                 : Response.ok(statement, MediaType.APPLICATION_JSON_TYPE).build();
     }
 }
