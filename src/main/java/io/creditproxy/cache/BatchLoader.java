@@ -1,6 +1,7 @@
 package io.creditproxy.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,14 +10,17 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * A Caffeine loader that reads everything asked for at the same moment in one query: loads and refresh-aheads queue
- * their ids, one task on the executor drains the queue (up to {@code maxBatch} ids a query) and completes them. A busy
- * cache thus refreshes its entries with a few bulk reads a second instead of one read per entry; an idle one reads
- * at once. An id the query does not return completes with null (Caffeine then drops the entry).
+ * A Caffeine loader for refresh-ahead that reads in bulk: every entry due for a refresh queues its id, and one task,
+ * started {@code gather} after the first id of a batch arrived, reads them all (up to {@code maxBatch} ids a query)
+ * and completes them. A busy cache thus refreshes all its entries with a few queries a second instead of one query
+ * per entry; nobody waits for a refresh (the old value is served meanwhile), so the delay costs nothing as long as it
+ * is well inside the entries' lifetime. Misses are not loaded here but by the caller ({@link Caches#get}). An id the
+ * query does not return completes with null (Caffeine then drops the entry).
  */
 public final class BatchLoader<K, V> implements AsyncCacheLoader<K, V> {
 
@@ -24,15 +28,18 @@ public final class BatchLoader<K, V> implements AsyncCacheLoader<K, V> {
     }
 
     private final Function<List<K>, Map<K, V>> loadAll;
-    private final Executor executor;
+    private final Executor later;
     private final int maxBatch;
     private final Queue<Pending<K, V>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
 
-    /** @param loadAll reads the rows of the given ids (on a worker thread, as its own transaction) */
-    public BatchLoader(Function<List<K>, Map<K, V>> loadAll, Executor executor, int maxBatch) {
+    /**
+     * @param loadAll reads the rows of the given ids (on a worker thread, as its own transaction)
+     * @param gather  how long the first id of a batch waits for others
+     */
+    public BatchLoader(Function<List<K>, Map<K, V>> loadAll, Executor executor, Duration gather, int maxBatch) {
         this.loadAll = loadAll;
-        this.executor = executor;
+        this.later = CompletableFuture.delayedExecutor(gather.toMillis(), TimeUnit.MILLISECONDS, executor);
         this.maxBatch = maxBatch;
     }
 
@@ -41,7 +48,7 @@ public final class BatchLoader<K, V> implements AsyncCacheLoader<K, V> {
         CompletableFuture<V> result = new CompletableFuture<>();
         queue.add(new Pending<>(key, result));
         if (draining.compareAndSet(false, true)) {
-            executor.execute(this::drain);
+            later.execute(this::drain);
         }
         return result;
     }

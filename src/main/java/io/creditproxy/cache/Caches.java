@@ -3,10 +3,18 @@ package io.creditproxy.cache;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /** How the proxy reads its Caffeine caches: loading on a miss (worker threads) or from memory only (event loop). */
 public final class Caches {
+
+    /**
+     * Caffeine's upkeep (expiry, eviction) on the thread that used the cache, a few entries at a time: no hand-off to
+     * another pool on every write (the default, the common pool, has one thread on two cores). Loads never run here:
+     * misses load on the caller's thread ({@link #get}), refreshes on the worker pool ({@link BatchLoader}).
+     */
+    public static final Executor UPKEEP = Runnable::run;
 
     private Caches() {
     }

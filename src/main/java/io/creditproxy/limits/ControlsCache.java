@@ -8,6 +8,7 @@ import io.creditproxy.cache.Invalidation;
 import io.creditproxy.common.Blocking;
 import io.creditproxy.common.Timestamps;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,8 +25,8 @@ import java.util.function.Function;
 /**
  * Keys' and tenants' controls kept in this process (Caffeine, bounded), read from PostgreSQL on a miss. An entry is
  * kept at most {@code limits.controls-cache-ttl} after it was read, and read again in the background once it is half
- * that old and still in use, in bulk ({@link BatchLoader}: a few queries a second for every busy key), so a busy key
- * never waits for PostgreSQL and its polls stay on the event loop. Dropped on an {@link Invalidation} (this
+ * that old and was used in the last minute, in bulk ({@link BatchLoader}: a few queries a second for all keys in use),
+ * so a key in use never waits for PostgreSQL and its polls stay on the event loop. Dropped on an {@link Invalidation} (this
  * instance's own changes at once, other instances' through Redis pub/sub), so a revoked or restricted key and a
  * changed multiplier take effect everywhere within a second; the TTL bounds staleness when a message is lost.
  */
@@ -46,26 +47,55 @@ public class ControlsCache {
     }
 
     private static final int MAX_ENTRIES = 100_000;
+    /** Entries not read for this long are dropped rather than kept warm. */
+    private static final Duration IDLE = Duration.ofSeconds(60);
     private static final int BATCH = 1000;
 
     private final EntityManager em;
     private final AsyncLoadingCache<Long, KeyRow> keys;
     private final AsyncLoadingCache<Long, TenantControls> tenants;
+    private final Duration refreshAt;
 
     public ControlsCache(EntityManager em, LimitsConfig config, Vertx vertx) {
         this.em = em;
         Executor workers = Blocking.executor(vertx);
+        // the scheduler runs every second and a refresh gathers for a tenth of the TTL: start early enough to land in time
+        this.refreshAt = config.controlsCacheTtl().dividedBy(4);
         this.keys = cache(config.controlsCacheTtl(), workers, this::loadKeys);
         this.tenants = cache(config.controlsCacheTtl(), workers, this::loadTenants);
     }
 
     private static <V> AsyncLoadingCache<Long, V> cache(Duration ttl, Executor workers, Function<List<Long>, Map<Long, V>> read) {
         return Caffeine.newBuilder()
-                .executor(workers)
+                .executor(Caches.UPKEEP)
                 .maximumSize(MAX_ENTRIES)
                 .expireAfterWrite(ttl)
+                .expireAfterAccess(IDLE)
                 .refreshAfterWrite(ttl.dividedBy(2))
-                .buildAsync(new BatchLoader<>(read, workers, BATCH));
+                // a refresh starts at half the TTL; gathering for a tenth of it still lands well before expiry
+                .buildAsync(new BatchLoader<>(read, workers, ttl.dividedBy(10), BATCH));
+    }
+
+    /**
+     * Keeps warm what was used lately: every entry read in the last {@link #IDLE} and past a quarter of its TTL is
+     * refreshed (in bulk, by the {@link BatchLoader}), so that a key used every few seconds never expires between two
+     * uses and waits for PostgreSQL on its submit (a refresh on read alone only helps keys read more often than that).
+     * Caffeine discards a refresh that an invalidation overtook.
+     */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshInUse() {
+        refreshDue(keys, refreshAt);
+        refreshDue(tenants, refreshAt);
+    }
+
+    private static void refreshDue(AsyncLoadingCache<Long, ?> cache, Duration refreshAt) {
+        var byWrite = cache.synchronous().policy().expireAfterWrite().orElseThrow();
+        List<Long> due = cache.asMap().keySet().stream()
+                .filter(id -> byWrite.ageOf(id).map(age -> age.compareTo(refreshAt) >= 0).orElse(false))
+                .toList();
+        if (!due.isEmpty()) {
+            cache.synchronous().refreshAll(due);
+        }
     }
 
     /** null when the key does not exist */

@@ -20,6 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,11 +52,13 @@ public class PriceTable {
 
     public PriceTable(EntityManager em, PricingConfig config, Vertx vertx) {
         this.em = em;
+        Executor workers = Blocking.executor(vertx);
         this.snapshot = Caffeine.newBuilder()
-                .executor(Blocking.executor(vertx))
+                .executor(Caches.UPKEEP)
                 .expireAfterWrite(config.cacheTtl())
                 .refreshAfterWrite(config.cacheTtl().dividedBy(2))
-                .buildAsync(key -> load());
+                // the refresh reads the database on the worker pool
+                .buildAsync((key, ignored) -> CompletableFuture.supplyAsync(this::load, workers));
     }
 
     /**

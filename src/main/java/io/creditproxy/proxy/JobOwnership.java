@@ -2,6 +2,7 @@ package io.creditproxy.proxy;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.creditproxy.cache.Caches;
 import io.creditproxy.cache.RedisCache;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.config.ProxyConfig;
@@ -36,6 +37,7 @@ public class JobOwnership {
         this.em = em;
         this.config = config;
         this.local = Caffeine.newBuilder()
+                .executor(Caches.UPKEEP)
                 .maximumSize(MAX_LOCAL)
                 .expireAfterAccess(config.jobCacheTtl())
                 .build();

@@ -2,6 +2,7 @@ package io.creditproxy.tenant;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.creditproxy.cache.Caches;
 import io.creditproxy.cache.RedisCache;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.config.ProxyConfig;
@@ -59,6 +60,7 @@ public class TenantAuthenticator {
         this.rateLimiter = rateLimiter;
         this.config = config;
         this.callers = Caffeine.newBuilder()
+                .executor(Caches.UPKEEP)
                 .maximumSize(MAX_LOCAL)
                 .expireAfterAccess(config.keyCacheTtl())
                 .build();
