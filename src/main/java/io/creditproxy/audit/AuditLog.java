@@ -3,13 +3,13 @@ package io.creditproxy.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.Timestamps;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.inject.Instance;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -104,22 +104,9 @@ public class AuditLog {
     }
 
     private AuditEntry entry(Object[] r) {
-        return new AuditEntry(((Number) r[0]).longValue(), toOffset(r[1]), (String) r[2], (String) r[3], (String) r[4],
+        return new AuditEntry(((Number) r[0]).longValue(), Timestamps.offset(r[1]), (String) r[2], (String) r[3], (String) r[4],
                 r[5] == null ? null : ((Number) r[5]).longValue(), (String) r[6], (String) r[7],
                 parse((String) r[8]), parse((String) r[9]));
-    }
-
-    private static OffsetDateTime toOffset(Object o) {
-        if (o instanceof OffsetDateTime t) {
-            return t;
-        }
-        if (o instanceof java.time.Instant i) {
-            return i.atOffset(java.time.ZoneOffset.UTC);
-        }
-        if (o instanceof java.sql.Timestamp ts) {
-            return ts.toInstant().atOffset(java.time.ZoneOffset.UTC);
-        }
-        return null;
     }
 
     private com.fasterxml.jackson.databind.JsonNode parse(String text) {

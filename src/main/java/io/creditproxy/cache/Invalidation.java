@@ -1,13 +1,18 @@
 package io.creditproxy.cache;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * "Something cached in every instance changed": the CDI event observed by the caches, and the pub/sub message
- * ({@code topic} or {@code topic:id}) that carries it to the other instances.
+ * (this record as JSON) that carries it to the other instances.
  *
  * @param topic {@link #PRICING}, {@link #KEY}, {@link #TENANT} or {@link #ALL}
  * @param id    the key or tenant id, null for the whole topic
  */
 public record Invalidation(String topic, String id) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** the price table and the rates */
     public static final String PRICING = "pricing";
@@ -48,7 +53,11 @@ public record Invalidation(String topic, String id) {
     }
 
     public String encode() {
-        return id == null ? topic : topic + ":" + id;
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** null for a message this version does not understand (it is then treated as {@link #all()}) */
@@ -56,8 +65,11 @@ public record Invalidation(String topic, String id) {
         if (message == null || message.isBlank()) {
             return null;
         }
-        int colon = message.indexOf(':');
-        return colon < 0 ? new Invalidation(message, null)
-                : new Invalidation(message.substring(0, colon), message.substring(colon + 1));
+        try {
+            Invalidation i = JSON.readValue(message, Invalidation.class);
+            return i.topic() == null ? null : i;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 }

@@ -12,6 +12,17 @@ public final class Blocking {
     private Blocking() {
     }
 
+    /**
+     * The same worker pool as an {@link java.util.concurrent.Executor} (what the caches load and refresh on). Unlike
+     * a context-propagating executor it never hands the caller's transaction to the task.
+     */
+    public static java.util.concurrent.Executor executor(Vertx vertx) {
+        return task -> run(vertx, () -> {
+            task.run();
+            return null;
+        });
+    }
+
     public static <T> Future<T> run(Vertx vertx, Callable<T> work) {
         return vertx.executeBlocking(() -> {
             ManagedContext requestContext = Arc.container().requestContext();

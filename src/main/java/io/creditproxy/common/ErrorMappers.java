@@ -25,10 +25,10 @@ public class ErrorMappers {
     public Response api(ApiException e) {
         Response r = json(e.status(), e.body());
         Object retryAfter = e.details().get("retry_after");
-        if (e.status() == 429 && retryAfter != null) {
-            return Response.fromResponse(r).header("Retry-After", String.valueOf(retryAfter)).build();
-        }
-        return r;
+        // a limit's refusal says when to come back, as on the passthrough
+        return e.status() == 429 && retryAfter != null
+                ? Response.fromResponse(r).header("Retry-After", String.valueOf(retryAfter)).build()
+                : r;
     }
 
     @ServerExceptionMapper
@@ -73,6 +73,10 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof ApiException api) {
+            // a typed parameter's converter refused the value (QueryParamConverters)
+            return api(api);
+        }
         int status = e.getResponse().getStatus();
         JsonProcessingException json = status == 400 ? jsonCause(e) : null;
         if (json instanceof MismatchedInputException mismatch) {

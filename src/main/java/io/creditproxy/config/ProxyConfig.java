@@ -33,10 +33,16 @@ public interface ProxyConfig {
     /** Largest submit body accepted; larger ones get 413 and cost nothing. */
     MemorySize maxBodyBytes();
 
-    /** How long Redis remembers which tenant owns a request id (polls then need no PostgreSQL). */
+    /**
+     * How long Redis remembers which tenant owns a request id (polls then need no PostgreSQL); each instance also keeps
+     * it in memory until it is not polled for this long.
+     */
     Duration jobCacheTtl();
 
-    /** How long Redis remembers which tenant a key hash belongs to; a revoke evicts it at once. */
+    /**
+     * How long Redis remembers which key and tenant a key hash names, and how long an instance keeps that in memory
+     * once unused; a revoke evicts both at once (and the key's controls refuse it everywhere at once anyway).
+     */
     Duration keyCacheTtl();
 
     /**

@@ -1,30 +1,34 @@
 package io.creditproxy.limits;
 
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.creditproxy.cache.BatchLoader;
+import io.creditproxy.cache.Caches;
 import io.creditproxy.cache.Invalidation;
-import io.creditproxy.tenant.ModelPatterns;
+import io.creditproxy.common.Blocking;
+import io.creditproxy.common.Timestamps;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
- * Keys' and tenants' controls kept in this process for {@code limits.controls-cache-ttl}, read from PostgreSQL on a
- * miss. Dropped on an {@link Invalidation} (this instance's own changes at once, other instances' through Redis
- * pub/sub), so a revoked or restricted key and a changed multiplier take effect everywhere within a second.
- *
- * <p>Entries in use are reloaded in bulk before they expire ({@link #refreshInUse}, every second, two queries for
- * all of them), so a busy key never waits for PostgreSQL on its requests and polls stay on the event loop; the TTL
- * still bounds how stale an entry can be when an invalidation is lost. Entries unused for a minute are dropped.
+ * Keys' and tenants' controls kept in this process (Caffeine, bounded), read from PostgreSQL on a miss. An entry is
+ * kept at most {@code limits.controls-cache-ttl} after it was read, and read again in the background once it is half
+ * that old and was used in the last minute, in bulk ({@link BatchLoader}: a few queries a second for all keys in use),
+ * so a key in use never waits for PostgreSQL and its polls stay on the event loop. Dropped on an {@link Invalidation} (this
+ * instance's own changes at once, other instances' through Redis pub/sub), so a revoked or restricted key and a
+ * changed multiplier take effect everywhere within a second; the TTL bounds staleness when a message is lost.
  */
 @ApplicationScoped
 public class ControlsCache {
@@ -42,45 +46,61 @@ public class ControlsCache {
                           Integer rateLimitRpm, String redisScope) {
     }
 
-    private static final class Cached<T> {
-        final T value;
-        final long loadedAtNanos;
-        volatile long usedAtNanos;
-
-        Cached(T value, long loadedAtNanos, long usedAtNanos) {
-            this.value = value;
-            this.loadedAtNanos = loadedAtNanos;
-            this.usedAtNanos = usedAtNanos;
-        }
-
-        T value() {
-            return value;
-        }
-
-        long loadedAtNanos() {
-            return loadedAtNanos;
-        }
-    }
-
-    /** Entries not read for this long are not refreshed but dropped. */
-    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
-    private static final int REFRESH_CHUNK = 1000;
+    private static final int MAX_ENTRIES = 100_000;
+    /** Entries not read for this long are dropped rather than kept warm. */
+    private static final Duration IDLE = Duration.ofSeconds(60);
+    private static final int BATCH = 1000;
 
     private final EntityManager em;
-    private final long ttlNanos;
-    private final Map<Long, Cached<KeyRow>> keys = new ConcurrentHashMap<>();
-    private final Map<Long, Cached<TenantControls>> tenants = new ConcurrentHashMap<>();
-    // bumped on every invalidation, so that a load racing with one is not kept
-    private final AtomicLong generation = new AtomicLong();
+    private final AsyncLoadingCache<Long, KeyRow> keys;
+    private final AsyncLoadingCache<Long, TenantControls> tenants;
+    private final Duration refreshAt;
 
-    public ControlsCache(EntityManager em, LimitsConfig config) {
+    public ControlsCache(EntityManager em, LimitsConfig config, Vertx vertx) {
         this.em = em;
-        this.ttlNanos = config.controlsCacheTtl().toNanos();
+        Executor workers = Blocking.executor(vertx);
+        // the scheduler runs every second and a refresh gathers for a tenth of the TTL: start early enough to land in time
+        this.refreshAt = config.controlsCacheTtl().dividedBy(4);
+        this.keys = cache(config.controlsCacheTtl(), workers, this::loadKeys);
+        this.tenants = cache(config.controlsCacheTtl(), workers, this::loadTenants);
+    }
+
+    private static <V> AsyncLoadingCache<Long, V> cache(Duration ttl, Executor workers, Function<List<Long>, Map<Long, V>> read) {
+        return Caffeine.newBuilder()
+                .executor(Caches.UPKEEP)
+                .maximumSize(MAX_ENTRIES)
+                .expireAfterWrite(ttl)
+                .expireAfterAccess(IDLE)
+                .refreshAfterWrite(ttl.dividedBy(2))
+                // a refresh starts at half the TTL; gathering for a tenth of it still lands well before expiry
+                .buildAsync(new BatchLoader<>(read, workers, ttl.dividedBy(10), BATCH));
+    }
+
+    /**
+     * Keeps warm what was used lately: every entry read in the last {@link #IDLE} and past a quarter of its TTL is
+     * refreshed (in bulk, by the {@link BatchLoader}), so that a key used every few seconds never expires between two
+     * uses and waits for PostgreSQL on its submit (a refresh on read alone only helps keys read more often than that).
+     * Caffeine discards a refresh that an invalidation overtook.
+     */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshInUse() {
+        refreshDue(keys, refreshAt);
+        refreshDue(tenants, refreshAt);
+    }
+
+    private static void refreshDue(AsyncLoadingCache<Long, ?> cache, Duration refreshAt) {
+        var byWrite = cache.synchronous().policy().expireAfterWrite().orElseThrow();
+        List<Long> due = cache.asMap().keySet().stream()
+                .filter(id -> byWrite.ageOf(id).map(age -> age.compareTo(refreshAt) >= 0).orElse(false))
+                .toList();
+        if (!due.isEmpty()) {
+            cache.synchronous().refreshAll(due);
+        }
     }
 
     /** null when the key does not exist */
     public KeyControls key(long keyId) {
-        KeyRow k = cached(keys, keyId, () -> loadKey(keyId));
+        KeyRow k = Caches.get(keys, keyId, id -> loadKeys(List.of(id)).get(id));
         if (k == null) {
             return null;
         }
@@ -89,10 +109,10 @@ public class ControlsCache {
                 t == null ? BigDecimal.ONE : t.priceMultiplier(), t == null ? null : t.maxConcurrentJobs(), k.redisScope());
     }
 
-    /** The key's controls when this process holds them fresh, else null; never blocks (for the event loop). */
+    /** The key's controls when this process holds them, else null; never blocks (for the event loop). */
     public KeyControls peekKey(long keyId) {
-        KeyRow k = fresh(keys, keyId);
-        TenantControls t = k == null ? null : fresh(tenants, k.tenantId());
+        KeyRow k = Caches.peek(keys, keyId);
+        TenantControls t = k == null ? null : Caches.peek(tenants, k.tenantId());
         if (t == null) {
             return null;
         }
@@ -100,19 +120,9 @@ public class ControlsCache {
                 t.priceMultiplier(), t.maxConcurrentJobs(), k.redisScope());
     }
 
-    private <T> T fresh(Map<Long, Cached<T>> map, long id) {
-        Cached<T> c = map.get(id);
-        long now = System.nanoTime();
-        if (c != null && now - c.loadedAtNanos() < ttlNanos) {
-            c.usedAtNanos = now;
-            return c.value();
-        }
-        return null;
-    }
-
     /** null when the tenant does not exist */
     public TenantControls tenant(long tenantId) {
-        return cached(tenants, tenantId, () -> loadTenant(tenantId));
+        return Caches.get(tenants, tenantId, id -> loadTenants(List.of(id)).get(id));
     }
 
     void onInvalidation(@Observes Invalidation invalidation) {
@@ -121,88 +131,26 @@ public class ControlsCache {
 
     /** Drops what the message names (public so a test can stand a second cache for another instance). */
     public void apply(Invalidation invalidation) {
-        generation.incrementAndGet();
         Long id = invalidation.idAsLong();
         switch (invalidation.topic()) {
-            case Invalidation.KEY -> {
-                if (id == null) {
-                    keys.clear();
-                } else {
-                    keys.remove(id);
-                }
-            }
-            case Invalidation.TENANT -> {
-                if (id == null) {
-                    tenants.clear();
-                } else {
-                    tenants.remove(id);
-                }
-            }
+            case Invalidation.KEY -> drop(keys, id);
+            case Invalidation.TENANT -> drop(tenants, id);
             case Invalidation.PRICING -> {
                 // prices are not cached here
             }
             default -> {
-                keys.clear();
-                tenants.clear();
+                drop(keys, null);
+                drop(tenants, null);
             }
         }
     }
 
-    private <T> T cached(Map<Long, Cached<T>> map, long id, java.util.function.Supplier<T> loader) {
-        T known = fresh(map, id);
-        if (known != null) {
-            return known;
-        }
-        long gen = generation.get();
-        T value = QuarkusTransaction.joiningExisting().call(loader::get);
-        if (value != null && generation.get() == gen) {
-            long now = System.nanoTime();
-            map.put(id, new Cached<>(value, now, now));
-        }
-        return value;
-    }
-
-    /**
-     * Reloads, in bulk, the entries read lately that are past half their TTL; drops those unused for a minute. A
-     * reload that races with an invalidation is thrown away (the next run or the next miss loads it again).
-     */
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void refreshInUse() {
-        refresh(keys, ids -> QuarkusTransaction.requiringNew().call(() -> loadKeys(ids)));
-        refresh(tenants, ids -> QuarkusTransaction.requiringNew().call(() -> loadTenants(ids)));
-    }
-
-    private <T> void refresh(Map<Long, Cached<T>> map, java.util.function.Function<List<Long>, Map<Long, T>> loader) {
-        long now = System.nanoTime();
-        List<Long> due = new ArrayList<>();
-        for (Map.Entry<Long, Cached<T>> e : map.entrySet()) {
-            Cached<T> c = e.getValue();
-            if (now - c.usedAtNanos > IDLE_NANOS) {
-                map.remove(e.getKey(), c);
-            } else if (now - c.loadedAtNanos() >= ttlNanos / 2) {
-                due.add(e.getKey());
-            }
-        }
-        for (int from = 0; from < due.size(); from += REFRESH_CHUNK) {
-            List<Long> ids = due.subList(from, Math.min(due.size(), from + REFRESH_CHUNK));
-            long gen = generation.get();
-            long loadedAt = System.nanoTime();
-            Map<Long, T> rows = loader.apply(ids);
-            if (generation.get() != gen) {
-                return;
-            }
-            for (Long id : ids) {
-                Cached<T> old = map.get(id);
-                T value = rows.get(id);
-                if (old == null) {
-                    continue;
-                }
-                if (value == null) {
-                    map.remove(id, old); // deleted: the next request finds out from PostgreSQL
-                } else {
-                    map.replace(id, old, new Cached<>(value, loadedAt, old.usedAtNanos));
-                }
-            }
+    /** A load in flight for a dropped id is not kept (Caffeine drops its future with the entry). */
+    private static void drop(AsyncLoadingCache<Long, ?> cache, Long id) {
+        if (id == null) {
+            cache.synchronous().invalidateAll();
+        } else {
+            cache.synchronous().invalidate(id);
         }
     }
 
@@ -216,58 +164,34 @@ public class ControlsCache {
                    id || '-' || CAST(floor(extract(epoch FROM created_at) * 1000000) AS bigint)
             FROM tenants""";
 
-    private KeyRow loadKey(long keyId) {
-        return loadKeys(List.of(keyId)).get(keyId);
-    }
-
-    private TenantControls loadTenant(long tenantId) {
-        return loadTenants(List.of(tenantId)).get(tenantId);
-    }
-
     private Map<Long, KeyRow> loadKeys(List<Long> ids) {
-        Map<Long, KeyRow> found = new HashMap<>();
-        for (Object[] r : rows(KEY_COLUMNS, ids)) {
-            KeyRow k = new KeyRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), Boolean.TRUE.equals(r[2]),
-                    time(r[3]), ModelPatterns.split((String) r[4]), r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6]);
-            found.put(k.keyId(), k);
-        }
-        return found;
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            Map<Long, KeyRow> found = new HashMap<>();
+            for (Object[] r : rows(KEY_COLUMNS, ids)) {
+                KeyRow k = new KeyRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), Boolean.TRUE.equals(r[2]),
+                        Timestamps.offset(r[3]), ModelPatterns.split((String) r[4]), r[5] == null ? null : ((Number) r[5]).intValue(),
+                        (String) r[6]);
+                found.put(k.keyId(), k);
+            }
+            return found;
+        });
     }
 
     private Map<Long, TenantControls> loadTenants(List<Long> ids) {
-        Map<Long, TenantControls> found = new HashMap<>();
-        for (Object[] r : rows(TENANT_COLUMNS, ids)) {
-            long tenantId = ((Number) r[0]).longValue();
-            BigDecimal m = ((BigDecimal) r[1]).stripTrailingZeros();
-            found.put(tenantId, new TenantControls(tenantId, m.scale() < 0 ? m.setScale(0) : m,
-                    r[2] == null ? null : ((Number) r[2]).intValue(), (String) r[3]));
-        }
-        return found;
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            Map<Long, TenantControls> found = new HashMap<>();
+            for (Object[] r : rows(TENANT_COLUMNS, ids)) {
+                long tenantId = ((Number) r[0]).longValue();
+                BigDecimal m = ((BigDecimal) r[1]).stripTrailingZeros();
+                found.put(tenantId, new TenantControls(tenantId, m.scale() < 0 ? m.setScale(0) : m,
+                        r[2] == null ? null : ((Number) r[2]).intValue(), (String) r[3]));
+            }
+            return found;
+        });
     }
 
     @SuppressWarnings("unchecked")
     private List<Object[]> rows(String select, List<Long> ids) {
         return em.createNativeQuery(select + " WHERE id IN (?1)").setParameter(1, ids).getResultList();
-    }
-
-    private static OffsetDateTime time(Object o) {
-        if (o == null) {
-            return null;
-        }
-        if (o instanceof OffsetDateTime t) {
-            return t;
-        }
-        if (o instanceof java.time.Instant i) {
-            return i.atOffset(java.time.ZoneOffset.UTC);
-        }
-        if (o instanceof java.sql.Timestamp ts) {
-            return ts.toInstant().atOffset(java.time.ZoneOffset.UTC);
-        }
-        throw new IllegalStateException("unexpected time type " + o.getClass());
-    }
-
-    /** for checks that need the pattern logic without a cache */
-    static boolean allows(KeyControls c, String modelId) {
-        return ModelPatterns.allows(c.allowedModels(), modelId);
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  * What the submit path checks for one key and its tenant, as cached in process.
  *
  * @param allowedModels     patterns, null = every model
- * @param rateLimitRpm      submits per minute, null = no limit
+ * @param rateLimitRpm      requests per minute (submits and /v1 calls, each counted apart), null = no limit
  * @param priceMultiplier   the tenant's, 1 = list price
  * @param maxConcurrentJobs the tenant's, null = no limit
  * @param redisScope        names the key's Redis counters (id and creation time, never reused)

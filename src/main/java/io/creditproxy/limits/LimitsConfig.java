@@ -25,8 +25,4 @@ public interface LimitsConfig {
     /** Retry-After given when a tenant has too many open jobs (when one finishes is not known). */
     @WithDefault("5s")
     Duration concurrencyRetryAfter();
-
-    /** After a Redis failure, limits are not enforced (fail open) for this long before Redis is tried again. */
-    @WithDefault("2s")
-    Duration redisBackoff();
 }

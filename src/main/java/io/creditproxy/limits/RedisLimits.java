@@ -1,25 +1,22 @@
 package io.creditproxy.limits;
 
-import io.creditproxy.common.OutsideTransaction;
+import io.creditproxy.cache.RedisBreaker;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import org.jboss.logging.Logger;
 
 /**
  * The limits' atomic Redis operations, each one Lua script (Redis runs a script alone, so check and update cannot
  * interleave between instances; time is Redis' own clock, the same for every instance).
  *
- * <p>Redis is not the truth: when it fails, {@link #eval} answers null, the caller lets the request through (fail
- * open; money stays safe in PostgreSQL) and Redis is left alone for {@code limits.redis-backoff}, then tried again.
+ * <p>Redis is not the truth: when it fails, {@link #eval} answers null and the caller lets the request through (fail
+ * open; money stays safe in PostgreSQL); the {@link RedisBreaker} then leaves Redis alone for a while.
  */
 @ApplicationScoped
 public class RedisLimits {
-
-    private static final Logger LOG = Logger.getLogger(RedisLimits.class);
 
     /**
      * Sliding-window log: at most ARGV[1] members in the last ARGV[2] ms. KEYS[1] sorted set of request ids scored
@@ -68,63 +65,30 @@ public class RedisLimits {
 
     private final RedisDataSource redis;
     private final ReactiveRedisDataSource reactive;
-    private final long backoffMs;
-    private volatile long skipUntil;
-    // one warning per outage, one line when it is over
-    private volatile boolean down;
+    private final RedisBreaker breaker;
 
-    public RedisLimits(RedisDataSource redis, ReactiveRedisDataSource reactive, LimitsConfig config) {
+    public RedisLimits(RedisDataSource redis, ReactiveRedisDataSource reactive, RedisBreaker breaker) {
         this.redis = redis;
         this.reactive = reactive;
-        this.backoffMs = config.redisBackoff().toMillis();
+        this.breaker = breaker;
     }
 
     /** The script's two numbers, or null when Redis could not be asked (the caller then fails open). */
     long[] eval(String script, String key, String... args) {
-        if (System.currentTimeMillis() < skipUntil) {
-            return null;
-        }
         List<String> command = new ArrayList<>();
         command.add(script);
         command.add("1");
         command.add(key);
         command.addAll(List.of(args));
-        try {
-            Response r = redis.execute("EVAL", command.toArray(String[]::new));
-            up();
-            return new long[] {r.get(0).toLong(), r.get(1).toLong()};
-        } catch (RuntimeException e) {
-            down(e);
-            return null;
-        }
+        Response r = breaker.call(() -> redis.execute("EVAL", command.toArray(String[]::new)));
+        return r == null ? null : new long[] {r.get(0).toLong(), r.get(1).toLong()};
     }
 
     /**
      * ZREM, idempotent, sent without waiting for the answer: callers (settlement, often on a scheduler thread inside
-     * a transaction) must never block on Redis. A failure is only logged; the slot then ages out.
+     * a transaction) must never block on Redis. A failure only counts against Redis; the slot then ages out.
      */
     void remove(String key, String member) {
-        try {
-            OutsideTransaction.start(() -> reactive.execute("ZREM", key, member).subscribe()
-                    .with(ignored -> up(), failure -> down(new RuntimeException(failure))));
-        } catch (RuntimeException e) {
-            down(e);
-        }
-    }
-
-    private void down(RuntimeException e) {
-        if (!down) {
-            down = true;
-            LOG.warnf("Redis unavailable for limits (%s): rate and concurrency limits are NOT enforced until it is back "
-                    + "(fail open; retried every %d ms)", e.getClass().getSimpleName(), backoffMs);
-        }
-        skipUntil = System.currentTimeMillis() + backoffMs;
-    }
-
-    private void up() {
-        if (down) {
-            down = false;
-            LOG.info("Redis is back: rate and concurrency limits are enforced again");
-        }
+        breaker.send(() -> reactive.execute("ZREM", key, member));
     }
 }

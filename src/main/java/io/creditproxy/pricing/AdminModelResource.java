@@ -15,9 +15,9 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminModelResource {
 
-    private final PricingService pricing;
+    private final PriceListService pricing;
 
-    public AdminModelResource(PricingService pricing) {
+    public AdminModelResource(PriceListService pricing) {
         this.pricing = pricing;
     }
 
@@ -39,7 +39,7 @@ public class AdminModelResource {
     @Path("{modelId: .+}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("admin")
-    public PriceListEntry update(@PathParam("modelId") String modelId, ModelUpdate update) {
+    public PriceListEntry update(@PathParam("modelId") String modelId, PriceListEntry update) {
         return pricing.updateModel(modelId, update);
     }
 }

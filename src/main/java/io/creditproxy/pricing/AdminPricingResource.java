@@ -25,9 +25,9 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminPricingResource {
 
-    private final PricingService pricing;
+    private final PriceListService pricing;
 
-    public AdminPricingResource(PricingService pricing) {
+    public AdminPricingResource(PriceListService pricing) {
         this.pricing = pricing;
     }
 

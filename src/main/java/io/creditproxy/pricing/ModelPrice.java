@@ -7,7 +7,7 @@ import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 
-/** A row of the price table {@code models}. Never leaves {@link PricingService}; callers see {@link PriceListEntry}. */
+/** A row of the price table {@code models}. Never leaves the pricing package; callers see {@link PriceListEntry}. */
 @Entity
 @Table(name = "models")
 public class ModelPrice {

@@ -20,10 +20,10 @@ public class PriceTableLoader {
 
     private static final Logger LOG = Logger.getLogger(PriceTableLoader.class);
 
-    private final PricingService pricing;
+    private final PriceListService pricing;
     private final PricingConfig config;
 
-    public PriceTableLoader(PricingService pricing, PricingConfig config) {
+    public PriceTableLoader(PriceListService pricing, PricingConfig config) {
         this.pricing = pricing;
         this.config = config;
     }

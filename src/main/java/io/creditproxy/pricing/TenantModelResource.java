@@ -1,35 +1,33 @@
 package io.creditproxy.pricing;
 
 import io.creditproxy.limits.ControlsCache;
-import io.creditproxy.tenant.Caller;
-import io.creditproxy.tenant.TenantAuthenticator;
+import io.creditproxy.tenant.CurrentCaller;
+import io.creditproxy.tenant.TenantKey;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 /** GET /v1/models: what a tenant can buy and what it costs, for any valid tenant key. */
 @Path("/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
+@TenantKey
 public class TenantModelResource {
 
-    private final TenantAuthenticator authenticator;
-    private final PricingService pricing;
+    private final CurrentCaller caller;
+    private final PriceTable pricing;
     private final ControlsCache controls;
 
-    public TenantModelResource(TenantAuthenticator authenticator, PricingService pricing, ControlsCache controls) {
-        this.authenticator = authenticator;
+    public TenantModelResource(CurrentCaller caller, PriceTable pricing, ControlsCache controls) {
+        this.caller = caller;
         this.pricing = pricing;
         this.controls = controls;
     }
 
     @GET
-    public ModelOffer.Catalog models(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        Caller caller = authenticator.authenticate(authorization);
+    public ModelOffer.Catalog models() {
         // credits as this tenant pays them (its price multiplier included)
-        ControlsCache.TenantControls tenant = controls.tenant(caller.tenantId());
+        ControlsCache.TenantControls tenant = controls.tenant(caller.get().tenantId());
         return pricing.catalog(tenant == null ? null : tenant.priceMultiplier());
     }
 }

@@ -21,14 +21,14 @@ import io.creditproxy.fal.FalPaths;
 import io.creditproxy.fal.UpstreamException;
 import io.creditproxy.fal.UpstreamResponse;
 import io.creditproxy.limits.JobSlots;
-import io.creditproxy.limits.SubmitControls.Admission;
-import io.creditproxy.limits.SubmitControls;
-import io.creditproxy.pricing.PricingService;
+import io.creditproxy.pricing.PriceTable;
 import io.creditproxy.pricing.Quote;
 import io.creditproxy.proxy.JobOwnership.OwnedJob;
 import io.creditproxy.proxy.PathGuard.RequestPath;
 import io.creditproxy.settlement.PollSettlement;
 import io.creditproxy.tenant.Caller;
+import io.creditproxy.tenant.TenantAuthenticator;
+import io.creditproxy.tenant.TenantAuthenticator.Admission;
 import io.creditproxy.webhook.WebhookUrlGuard;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -58,9 +58,9 @@ public class ProxyRoutes {
     private static final Set<String> RESERVED_FIRST_SEGMENTS = Set.of("admin", "v1", "q", "webhooks", "console", "openapi");
 
     private final FalClient fal;
-    private final KeyCache keys;
+    private final TenantAuthenticator tenants;
     private final JobOwnership ownership;
-    private final PricingService pricing;
+    private final PriceTable pricing;
     private final ReservationService reservations;
     private final PublicUrl publicUrl;
     private final PollSettlement pollSettlement;
@@ -68,17 +68,14 @@ public class ProxyRoutes {
     private final WebhookUrlGuard webhookGuard;
     private final ObjectMapper json;
     private final long maxBodyBytes;
-    private final SubmitControls controls;
     private final JobSlots slots;
 
-    public ProxyRoutes(FalClient fal, KeyCache keys, JobOwnership ownership, PricingService pricing,
+    public ProxyRoutes(FalClient fal, TenantAuthenticator tenants, JobOwnership ownership, PriceTable pricing,
                        ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, OutcomeCheck probe,
-                       WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config,
-                       SubmitControls controls, JobSlots slots) {
-        this.controls = controls;
+                       WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config, JobSlots slots) {
         this.slots = slots;
         this.fal = fal;
-        this.keys = keys;
+        this.tenants = tenants;
         this.ownership = ownership;
         this.pricing = pricing;
         this.reservations = reservations;
@@ -161,9 +158,9 @@ public class ProxyRoutes {
     /** Runs on a worker thread: authenticate, check the controls, parse, price, take a concurrency slot. */
     private Admitted admit(RoutingContext ctx, String modelId, Buffer body) {
         HttpServerRequest request = ctx.request();
-        Caller caller = keys.authenticate(request.getHeader("Authorization"));
-        // key valid, model allowed, within requests per minute (limits/); refusals move no credit
-        Admission admission = controls.admit(caller, modelId);
+        // key valid, model allowed, within its submits per minute (tenant/TenantAuthenticator); refusals move no credit
+        Admission admission = tenants.admitSubmit(request.getHeader("Authorization"), modelId);
+        Caller caller = admission.caller();
         JsonNode input;
         try {
             input = json.readTree(body.getBytes());
@@ -305,8 +302,7 @@ public class ProxyRoutes {
         // the common case stays on the event loop: key, controls and ownership all known in this process
         OwnedJob known = ownedFromMemory(request.getHeader("Authorization"), target.requestId());
         Future<OwnedJob> owned = known != null ? Future.succeededFuture(known) : blocking(ctx, () -> {
-                    Caller caller = keys.authenticate(request.getHeader("Authorization"));
-                    controls.requireUsable(caller);
+                    Caller caller = tenants.authenticatePoll(request.getHeader("Authorization"));
                     return ownership.require(caller.tenantId(), target.requestId());
                 });
         owned.compose(job -> {
@@ -333,11 +329,8 @@ public class ProxyRoutes {
 
     /** The caller's job from memory only, or null when something must be loaded (then on a worker thread). */
     private OwnedJob ownedFromMemory(String authorization, String requestId) {
-        Caller caller = keys.cached(authorization);
-        if (caller == null || controls.requireUsableIfCached(caller) == null) {
-            return null;
-        }
-        return ownership.cached(caller.tenantId(), requestId);
+        Caller caller = tenants.pollFromMemory(authorization);
+        return caller == null ? null : ownership.cached(caller.tenantId(), requestId);
     }
 
     /** Relays fal's server-sent events line by line, rewriting URLs; closes fal's side when the tenant leaves. */

@@ -1,8 +1,9 @@
 package io.creditproxy.report;
 
-import io.creditproxy.common.QueryParams;
 import io.creditproxy.admin.Roles;
+import io.creditproxy.common.QueryParams;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -30,22 +31,16 @@ public class AdminJobResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.FINANCE})
     @Operation(summary = "Jobs, newest first; filters tenant_id, model, status, from, to; keyset paging with before")
-    public JobView.Page list(@QueryParam("tenant_id") String tenantId, @QueryParam("model") String model,
-                             @QueryParam("status") String status, @QueryParam("from") String from,
-                             @QueryParam("to") String to, @QueryParam("tz") String tz,
-                             @QueryParam("before") String before, @QueryParam("limit") String limit) {
-        ZoneId zone = requests.zone(tz);
-        JobHistoryService.Filter filter = new JobHistoryService.Filter(QueryParams.optionalLong("tenant_id", tenantId),
-                QueryParams.optionalText(model), Params.upper(QueryParams.optionalText(status)), requests.bound("from", from, zone),
-                requests.bound("to", to, zone), QueryParams.optionalUuid("before", before));
-        return jobs.list(filter, requests.pageSize(limit), zone);
+    public JobView.Page list(@QueryParam("tenant_id") Long tenantId, @BeanParam JobListParams params) {
+        ZoneId zone = requests.zone(params.period.tz);
+        return jobs.list(requests.filter(tenantId, params, zone), requests.pageSize(params.limit), zone);
     }
 
     @GET
     @Path("{id}")
     @RolesAllowed({Roles.ADMIN, Roles.FINANCE})
     @Operation(summary = "One job with its ledger entries and settlement")
-    public JobView get(@PathParam("id") String id, @QueryParam("tz") String tz) {
+    public JobView get(@PathParam("id") String id, @QueryParam("tz") ZoneId tz) {
         return jobs.get(QueryParams.optionalUuid("id", id), null, requests.zone(tz));
     }
 }

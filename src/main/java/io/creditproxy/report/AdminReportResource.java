@@ -1,8 +1,9 @@
 package io.creditproxy.report;
 
-import io.creditproxy.common.QueryParams;
 import io.creditproxy.admin.Roles;
+import io.creditproxy.common.QueryParams;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -30,14 +31,12 @@ public class AdminReportResource {
     @Path("usage")
     @RolesAllowed({Roles.ADMIN, Roles.FINANCE})
     @Operation(summary = "Usage, revenue, fal cost and margin for [from, to), grouped by tenant, model and day or month")
-    public Response usage(@QueryParam("from") String from, @QueryParam("to") String to,
-                          @QueryParam("group_by") String groupBy, @QueryParam("tz") String tz,
-                          @QueryParam("tenant_id") String tenantId, @QueryParam("model") String model,
-                          @QueryParam("format") String format) {
-        boolean csv = Params.csv(format);
-        UsageReport report = reports.report(requests.period(from, to, tz), GroupBy.parse(groupBy),
-                QueryParams.optionalLong("tenant_id", tenantId), QueryParams.optionalText(model));
-        return csv ? CsvExport.response(CsvExport.usage(report), "usage.csv")
+    public Response usage(@BeanParam PeriodParams period, @QueryParam("group_by") GroupBy groupBy,
+                          @QueryParam("tenant_id") Long tenantId, @QueryParam("model") String model,
+                          @QueryParam("format") ReportFormat format) {
+        UsageReport report = reports.report(requests.period(period), groupBy == null ? GroupBy.NONE : groupBy, tenantId,
+                QueryParams.optionalText(model));
+        return ReportFormat.isCsv(format) ? CsvExport.response(CsvExport.usage(report), "usage.csv")
                 : Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
     }
 }

@@ -1,8 +1,9 @@
 package io.creditproxy.report;
 
-import io.creditproxy.common.QueryParams;
 import io.creditproxy.admin.Roles;
+import io.creditproxy.common.QueryParams;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -30,15 +31,14 @@ public class AdminStatementResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.FINANCE})
     @Operation(summary = "Opening balance, every ledger entry of [from, to), closing balance")
-    public Response statement(@PathParam("id") String id, @QueryParam("from") String from, @QueryParam("to") String to,
-                              @QueryParam("tz") String tz, @QueryParam("format") String format) {
-        boolean csv = Params.csv(format);
+    public Response statement(@PathParam("id") String id, @BeanParam PeriodParams period,
+                              @QueryParam("format") ReportFormat format) {
         Long tenantId = QueryParams.optionalLong("id", id);
         if (tenantId == null) {
             throw QueryParams.invalid("id", "id must be a tenant id");
         }
-        Statement statement = statements.statement(tenantId, requests.period(from, to, tz));
-        return csv ? CsvExport.response(CsvExport.statement(statement), "statement-" + tenantId + ".csv")
+        Statement statement = statements.statement(tenantId, requests.period(period));
+        return ReportFormat.isCsv(format) ? CsvExport.response(CsvExport.statement(statement), "statement-" + tenantId + ".csv")
                 : Response.ok(statement, MediaType.APPLICATION_JSON_TYPE).build();
     }
 }

@@ -10,6 +10,9 @@ public record GroupBy(boolean tenant, boolean model, Granularity period) {
 
     public enum Granularity { day, month }
 
+    /** No dimension: one row for the whole period. */
+    public static final GroupBy NONE = new GroupBy(false, false, null);
+
     /** Comma-separated, any order, e.g. "tenant,model,day". Empty: one row for the whole period. */
     public static GroupBy parse(String text) {
         boolean tenant = false;

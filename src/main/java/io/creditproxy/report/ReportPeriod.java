@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 
 /**
  * A half-open period [from, to) in a time zone. {@code from} and {@code to} are dates (YYYY-MM-DD, meaning
@@ -13,10 +12,11 @@ import java.time.format.DateTimeParseException;
  */
 public record ReportPeriod(ZoneId zone, OffsetDateTime from, OffsetDateTime to) {
 
-    public static ReportPeriod parse(String from, String to, ZoneId zone, Clock clock) {
+    /** [from, to) in the zone; the current month there for a missing bound. */
+    public static ReportPeriod of(TimeBound from, TimeBound to, ZoneId zone, Clock clock) {
         LocalDate firstOfMonth = LocalDate.now(clock.withZone(zone)).withDayOfMonth(1);
-        OffsetDateTime start = from == null || from.isBlank() ? midnight(firstOfMonth, zone) : instant("from", from, zone);
-        OffsetDateTime end = to == null || to.isBlank() ? midnight(firstOfMonth.plusMonths(1), zone) : instant("to", to, zone);
+        OffsetDateTime start = from == null ? TimeBound.midnight(firstOfMonth, zone) : from.in(zone);
+        OffsetDateTime end = to == null ? TimeBound.midnight(firstOfMonth.plusMonths(1), zone) : to.in(zone);
         if (!start.isBefore(end)) {
             throw QueryParams.invalid("to", "to must be after from (the period is [from, to))");
         }
@@ -30,22 +30,5 @@ public record ReportPeriod(ZoneId zone, OffsetDateTime from, OffsetDateTime to) 
 
     public String toText() {
         return to.atZoneSameInstant(zone).toOffsetDateTime().toString();
-    }
-
-    static OffsetDateTime instant(String name, String text, ZoneId zone) {
-        String t = text.trim();
-        try {
-            if (t.length() == 10) {
-                return midnight(LocalDate.parse(t), zone);
-            }
-            return OffsetDateTime.parse(t);
-        } catch (DateTimeParseException e) {
-            throw QueryParams.invalid(name, name + " must be a date (YYYY-MM-DD) or an ISO-8601 timestamp with offset");
-        }
-    }
-
-    /** atStartOfDay(zone), not atTime(0, 0): where DST starts at midnight the day begins at 01:00. */
-    private static OffsetDateTime midnight(LocalDate day, ZoneId zone) {
-        return day.atStartOfDay(zone).toOffsetDateTime();
     }
 }

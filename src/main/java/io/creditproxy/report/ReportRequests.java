@@ -1,11 +1,13 @@
 package io.creditproxy.report;
 
+import io.creditproxy.common.QueryParams;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.Locale;
 
-/** Turns the report query parameters shared by the admin and tenant endpoints into typed values. */
+/** The defaults and bounds of the report parameters shared by the admin and tenant endpoints. */
 @ApplicationScoped
 public class ReportRequests {
 
@@ -18,21 +20,35 @@ public class ReportRequests {
         this.config = config;
     }
 
-    public ZoneId zone(String tz) {
-        return zones.require(tz == null || tz.isBlank() ? config.defaultTimeZone() : tz);
+    /** The zone asked for, or the configured one. */
+    public ZoneId zone(ZoneId tz) {
+        return tz != null ? tz : zones.require(config.defaultTimeZone());
     }
 
     /** [from, to) in the zone; the current month when absent. */
-    public ReportPeriod period(String from, String to, String tz) {
-        return ReportPeriod.parse(from, to, zone(tz), clock);
+    public ReportPeriod period(PeriodParams p) {
+        return ReportPeriod.of(p.from, p.to, zone(p.tz), clock);
     }
 
-    /** An optional bound of a job listing (no default). */
-    public OffsetDateTime bound(String name, String value, ZoneId zone) {
-        return value == null || value.isBlank() ? null : ReportPeriod.instant(name, value, zone);
+    /** A job listing's filter (tenantId null = every tenant, for admins) with its zone. */
+    public JobHistoryService.Filter filter(Long tenantId, JobListParams p, ZoneId zone) {
+        return new JobHistoryService.Filter(tenantId, QueryParams.optionalText(p.model),
+                p.status == null || p.status.isBlank() ? null : p.status.trim().toUpperCase(Locale.ROOT),
+                bound(p.period.from, zone), bound(p.period.to, zone), p.before);
     }
 
-    public int pageSize(String limit) {
-        return Params.pageSize(limit, config);
+    /** @throws io.creditproxy.common.ApiException 422 when outside 1..report.max-page-size */
+    public int pageSize(Integer limit) {
+        if (limit == null) {
+            return config.defaultPageSize();
+        }
+        if (limit < 1 || limit > config.maxPageSize()) {
+            throw QueryParams.invalid("limit", "limit must be between 1 and " + config.maxPageSize());
+        }
+        return limit;
+    }
+
+    private static OffsetDateTime bound(TimeBound b, ZoneId zone) {
+        return b == null ? null : b.in(zone);
     }
 }

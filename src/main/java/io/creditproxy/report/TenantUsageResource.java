@@ -2,14 +2,14 @@ package io.creditproxy.report;
 
 import io.creditproxy.common.QueryParams;
 import io.creditproxy.tenant.Caller;
-import io.creditproxy.tenant.TenantAuthenticator;
+import io.creditproxy.tenant.CurrentCaller;
+import io.creditproxy.tenant.TenantKey;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.ZoneId;
@@ -23,17 +23,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1")
 @Produces({MediaType.APPLICATION_JSON, CsvExport.MEDIA_TYPE})
 @Tag(name = "tenant")
+@TenantKey
 public class TenantUsageResource {
 
-    private final TenantAuthenticator authenticator;
+    private final CurrentCaller current;
     private final JobHistoryService jobs;
     private final UsageReportService reports;
     private final StatementService statements;
     private final ReportRequests requests;
 
-    public TenantUsageResource(TenantAuthenticator authenticator, JobHistoryService jobs, UsageReportService reports,
+    public TenantUsageResource(CurrentCaller current, JobHistoryService jobs, UsageReportService reports,
                                StatementService statements, ReportRequests requests) {
-        this.authenticator = authenticator;
+        this.current = current;
         this.jobs = jobs;
         this.reports = reports;
         this.statements = statements;
@@ -47,35 +48,28 @@ public class TenantUsageResource {
     @GET
     @Path("usage")
     @Operation(summary = "Your jobs (states, charges, ledger entries), or with group_by your usage report")
-    public Response usage(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                          @QueryParam("group_by") String groupBy, @QueryParam("from") String from,
-                          @QueryParam("to") String to, @QueryParam("tz") String tz, @QueryParam("model") String model,
-                          @QueryParam("status") String status, @QueryParam("before") String before,
-                          @QueryParam("limit") String limit, @QueryParam("format") String format) {
-        Caller caller = authenticator.authenticate(authorization);
-        boolean csv = Params.csv(format);
-        if (groupBy != null && !groupBy.isBlank()) {
-            UsageReport report = reports.report(requests.period(from, to, tz), GroupBy.parse(groupBy), caller.tenantId(),
-                    QueryParams.optionalText(model));
-            return csv ? CsvExport.response(CsvExport.usage(report), "usage.csv")
+    public Response usage(@QueryParam("group_by") GroupBy groupBy, @BeanParam JobListParams params,
+                          @QueryParam("format") ReportFormat format) {
+        Caller caller = current.get();
+        if (groupBy != null) {
+            UsageReport report = reports.report(requests.period(params.period), groupBy, caller.tenantId(),
+                    QueryParams.optionalText(params.model));
+            return ReportFormat.isCsv(format) ? CsvExport.response(CsvExport.usage(report), "usage.csv")
                     : Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
         }
-        if (csv) {
+        if (ReportFormat.isCsv(format)) {
             throw QueryParams.invalid("format", "format=csv needs group_by (the job list is JSON)");
         }
-        ZoneId zone = requests.zone(tz);
-        JobHistoryService.Filter filter = new JobHistoryService.Filter(caller.tenantId(), QueryParams.optionalText(model),
-                Params.upper(QueryParams.optionalText(status)), requests.bound("from", from, zone), requests.bound("to", to, zone),
-                QueryParams.optionalUuid("before", before));
-        return Response.ok(jobs.list(filter, requests.pageSize(limit), zone), MediaType.APPLICATION_JSON_TYPE).build();
+        ZoneId zone = requests.zone(params.period.tz);
+        return Response.ok(jobs.list(requests.filter(caller.tenantId(), params, zone), requests.pageSize(params.limit), zone),
+                MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @GET
     @Path("usage/{job_id}")
     @Operation(summary = "One of your jobs with its ledger entries and settlement")
-    public JobView job(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("job_id") String jobId,
-                       @QueryParam("tz") String tz) {
-        Caller caller = authenticator.authenticate(authorization);
+    public JobView job(@PathParam("job_id") String jobId, @QueryParam("tz") ZoneId tz) {
+        Caller caller = current.get();
         return jobs.get(QueryParams.optionalUuid("job_id", jobId), caller.tenantId(), requests.zone(tz));
     }
 
@@ -83,13 +77,10 @@ public class TenantUsageResource {
     @GET
     @Path("ledger")
     @Operation(summary = "Your statement: opening balance, every ledger entry of [from, to), closing balance")
-    public Response ledger(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @QueryParam("from") String from,
-                           @QueryParam("to") String to, @QueryParam("tz") String tz,
-                           @QueryParam("format") String format) {
-        Caller caller = authenticator.authenticate(authorization);
-        boolean csv = Params.csv(format);
-        Statement statement = statements.statement(caller.tenantId(), requests.period(from, to, tz));
-        return csv ? CsvExport.response(CsvExport.statement(statement), "statement.csv")
+    public Response ledger(@BeanParam PeriodParams period, @QueryParam("format") ReportFormat format) {
+        Caller caller = current.get();
+        Statement statement = statements.statement(caller.tenantId(), requests.period(period));
+        return ReportFormat.isCsv(format) ? CsvExport.response(CsvExport.statement(statement), "statement.csv")
                 : Response.ok(statement, MediaType.APPLICATION_JSON_TYPE).build();
     }
 }

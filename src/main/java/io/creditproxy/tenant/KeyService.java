@@ -5,6 +5,7 @@ import io.creditproxy.audit.AuditLog;
 import io.creditproxy.cache.Invalidation;
 import io.creditproxy.cache.InvalidationBus;
 import io.creditproxy.common.ApiException;
+import io.creditproxy.limits.ModelPatterns;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;

@@ -1,6 +1,7 @@
 package io.creditproxy.tenant;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.creditproxy.limits.ModelPatterns;
 import java.time.OffsetDateTime;
 import java.util.List;
 

@@ -1,13 +1,12 @@
 package io.creditproxy.webhook;
 
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.Timestamps;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -104,20 +103,7 @@ public class TenantWebhookOutbox {
                 instant(r[10]))).toList();
     }
 
-    /** Native queries hand back timestamptz as one of these, depending on the Hibernate version. */
     static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + value.getClass().getName());
+        return Timestamps.instant(value);
     }
 }

@@ -6,15 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.creditproxy.audit.AuditLog;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.limits.ControlsCache;
 import io.creditproxy.limits.LimitsConfig;
 import io.creditproxy.pricing.PricingConfig;
-import io.creditproxy.pricing.PricingService;
+import io.creditproxy.pricing.PriceTable;
 import io.creditproxy.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A second instance's caches, in the same JVM: a PricingService and a ControlsCache of their own, with a cache TTL
+ * A second instance's caches, in the same JVM: a PriceTable and a ControlsCache of their own, with a cache TTL
  * of an hour (so only a message can refresh them), fed by their own Redis subscription on their own connection.
  * Changes made through this application's admin API must reach them within one second; a third cache with no
  * subscription shows that without the message the old value would stay.
@@ -43,23 +43,23 @@ class MultiInstanceInvalidationTest {
     InvalidationBus bus;
 
     @Inject
-    AuditLog audit;
-
-    @Inject
     ObjectMapper json;
 
-    PricingService otherPricing;
+    @Inject
+    Vertx vertx;
+
+    PriceTable otherPricing;
     ControlsCache otherControls;
-    PricingService unsubscribed;
+    PriceTable unsubscribed;
     InvalidationSubscriber otherInstance;
     /** pricing messages the other instance has heard */
     final java.util.concurrent.atomic.AtomicInteger heardPricing = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void startSecondInstance() {
-        otherPricing = new PricingService(em, pricingConfig(), bus, audit);
-        unsubscribed = new PricingService(em, pricingConfig(), bus, audit);
-        otherControls = new ControlsCache(em, limitsConfig());
+        otherPricing = new PriceTable(em, pricingConfig(), vertx);
+        unsubscribed = new PriceTable(em, pricingConfig(), vertx);
+        otherControls = new ControlsCache(em, limitsConfig(), vertx);
         otherInstance = bus.newSubscriber(message -> {
             if (message.concerns(Invalidation.PRICING)) {
                 otherPricing.invalidate();
@@ -181,11 +181,6 @@ class MultiInstanceInvalidationTest {
             @Override
             public Duration concurrencyRetryAfter() {
                 return Duration.ofSeconds(5);
-            }
-
-            @Override
-            public Duration redisBackoff() {
-                return Duration.ofSeconds(2);
             }
         };
     }

@@ -33,7 +33,7 @@ public class RedisOutageTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             REDIS.start();
-            return Map.of("quarkus.redis.hosts", REDIS.url(), "limits.redis-backoff", "200ms");
+            return Map.of("quarkus.redis.hosts", REDIS.url(), "cache.redis-backoff", "200ms");
         }
     }
 

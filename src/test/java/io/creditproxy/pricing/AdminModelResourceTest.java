@@ -7,12 +7,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-/** Only that the admin endpoints are closed without a login; their behaviour is tested through PricingService. */
+/** Only that the admin endpoints are closed without a login; their behaviour is tested through PriceListService. */
 @QuarkusTest
 class AdminModelResourceTest {
 
     @Inject
-    PricingService pricing;
+    PriceListService pricing;
 
     @Test
     void theModelEndpointsNeedAnAdminLogin() {

@@ -184,6 +184,107 @@ class PriceCalculatorTest {
         }
     }
 
+    /**
+     * The rules themselves, on models of the test's own (not the shipped list), one row a case: every unit, quantity
+     * defaults, enumerated values and ranges, the clip count, resolution factors and the quantities allowed at them,
+     * rounding up to the next credit, the tenant multiplier. At 3 CNY per USD and 10,000 credits per CNY, 1 USD is
+     * 30,000 credits. A rule change shows here in milliseconds.
+     */
+    private static final Map<String, PriceRule> TABLE_RULES = Map.of(
+            // per image, 1 to 4, default 1
+            "image", rule("image", "0.025", "num_images", 1, null, 1, 4, null, null, null, null),
+            // per image, at least 2, no upper bound
+            "image-open", rule("image", "0.003", "num_images", 2, null, 2, null, null, null, null, null),
+            // a millionth of a dollar: 0.03 credits an image
+            "image-tiny", rule("image", "0.000001", "num_images", 1, null, 1, 4, null, null, null, null),
+            // per second, fal's enumerated durations "5" and "10", default 5
+            "second-enum", rule("second", "0.045", "duration", 5, "5,10", null, null, null, null, null, null),
+            // per second, 1 to 15 s, default 6
+            "second-range", rule("second", "0.08", "duration", 6, null, 1, 15, null, null, null, null),
+            // per 5 s clip of durations "5" and "8", at a resolution factor; 1080p only for 5 s
+            "clip", rule("clip", "0.3", "duration", 5, "5,8", null, null, 5, "resolution", "540p",
+                    "360p=1,540p=1,720p=4/3,1080p=8/3@5"),
+            // a clip price whose 4/3 product is not whole
+            "clip-odd", rule("clip", "0.01001", "duration", 5, "5,10", null, null, 5, "resolution", "540p", "540p=1,720p=4/3"));
+
+    @ParameterizedTest(name = "{0} {1} x{2} -> {3} {4} {5}")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            # rule       | body                                     | multiplier | units | factor | credits
+            image        | {}                                       | 1          | 1     | 1      | 750
+            image        | {"num_images":null}                      | 1          | 1     | 1      | 750
+            image        | {"num_images":3}                         | 1          | 3     | 1      | 2250
+            image        | {"num_images":4}                         | 1          | 4     | 1      | 3000
+            image        | {"num_images":5}                         | 1          | -     | -      | 422 num_images
+            image        | {"num_images":0}                         | 1          | -     | -      | 422 num_images
+            image        | {"num_images":"2"}                       | 1          | -     | -      | 422 num_images
+            image        | {"num_images":2.0}                       | 1          | -     | -      | 422 num_images
+            image        | {"num_images":2}                         | 0.9        | 2     | 1      | 1350
+            image        | {"num_images":1}                         | 1.2        | 1     | 1      | 900
+            image        | [1]                                      | 1          | -     | -      | 422 body
+            image-open   | {}                                       | 1          | 2     | 1      | 180
+            image-open   | {"num_images":1}                         | 1          | -     | -      | 422 num_images
+            image-open   | {"num_images":1000}                      | 1          | 1000  | 1      | 90000
+            image-open   | {}                                       | 1.2345     | 2     | 1      | 223
+            image-tiny   | {}                                       | 1          | 1     | 1      | 1
+            image-tiny   | {"num_images":4}                         | 1          | 4     | 1      | 1
+            image-tiny   | {"num_images":4}                         | 0.0001     | 4     | 1      | 1
+            second-enum  | {}                                       | 1          | 5     | 1      | 6750
+            second-enum  | {"duration":"10"}                        | 1          | 10    | 1      | 13500
+            second-enum  | {"duration":10}                          | 1          | 10    | 1      | 13500
+            second-enum  | {"duration":"7"}                         | 1          | -     | -      | 422 duration
+            second-enum  | {"duration":7}                           | 1          | -     | -      | 422 duration
+            second-enum  | {"duration":"abc"}                       | 1          | -     | -      | 422 duration
+            second-range | {}                                       | 1          | 6     | 1      | 14400
+            second-range | {"duration":1}                           | 1          | 1     | 1      | 2400
+            second-range | {"duration":15}                          | 1          | 15    | 1      | 36000
+            second-range | {"duration":16}                          | 1          | -     | -      | 422 duration
+            second-range | {"duration":"6"}                         | 1          | -     | -      | 422 duration
+            clip         | {}                                       | 1          | 1     | 1      | 9000
+            clip         | {"duration":"8"}                         | 1          | 2     | 1      | 18000
+            clip         | {"resolution":"360p"}                    | 1          | 1     | 1      | 9000
+            clip         | {"resolution":"720p"}                    | 1          | 1     | 4/3    | 12000
+            clip         | {"resolution":"720p","duration":8}       | 1          | 2     | 4/3    | 24000
+            clip         | {"resolution":"1080p"}                   | 1          | 1     | 8/3    | 24000
+            clip         | {"resolution":"1080p"}                   | 0.5        | 1     | 8/3    | 12000
+            clip         | {"resolution":"1080p","duration":"8"}    | 1          | -     | -      | 422 duration
+            clip         | {"resolution":"4k"}                      | 1          | -     | -      | 422 resolution
+            clip         | {"resolution":720}                       | 1          | -     | -      | 422 resolution
+            clip-odd     | {}                                       | 1          | 1     | 1      | 301
+            clip-odd     | {"resolution":"720p"}                    | 1          | 1     | 4/3    | 401
+            clip-odd     | {"resolution":"720p","duration":"10"}    | 1          | 2     | 4/3    | 801
+            clip-odd     | {"resolution":"720p","duration":"10"}    | 0.75       | 2     | 4/3    | 601
+            """)
+    void theRuleTable(String rule, String body, String multiplier, Integer units, String factor, String expected)
+            throws Exception {
+        PriceRule r = TABLE_RULES.get(rule);
+        JsonNode node = JSON.readTree(body);
+        BigDecimal m = new BigDecimal(multiplier);
+        if (expected.startsWith("422 ")) {
+            String param = expected.substring(4);
+            assertThatThrownBy(() -> PriceCalculator.quote(r, node, RATE, PER_CNY, m))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(422);
+                        assertThat(e.code()).isEqualTo("invalid_parameter");
+                        assertThat(e.details()).containsEntry("param", param);
+                    });
+            return;
+        }
+        Quote q = PriceCalculator.quote(r, node, RATE, PER_CNY, m);
+        assertThat(q.credits()).isEqualTo(Long.parseLong(expected));
+        assertThat(q.quantity()).isEqualTo(units);
+        assertThat(q.factor()).isEqualTo(factor);
+        assertThat(q.unit()).isEqualTo(r.unit().name());
+        assertThat(q.usdUnitPrice()).isEqualByComparingTo(r.usdPrice());
+        assertThat(q.priceMultiplier()).isEqualByComparingTo(m);
+    }
+
+    private static PriceRule rule(String unit, String usd, String quantityParam, int defaultQuantity, String allowed,
+                                  Integer min, Integer max, Integer clipSeconds, String resolutionParam,
+                                  String defaultResolution, String factors) {
+        return PriceRule.parse(new PriceListEntry("test/" + unit, unit, new BigDecimal(usd), quantityParam, defaultQuantity,
+                allowed, min, max, clipSeconds, resolutionParam, defaultResolution, factors, null, true));
+    }
+
     private static void assertInvalid(String model, String body, String param) {
         assertThatThrownBy(() -> quote(model, body))
                 .as(body)

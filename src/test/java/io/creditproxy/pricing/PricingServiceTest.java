@@ -33,7 +33,10 @@ class PricingServiceTest {
     static final String TEST_PREFIX = "ptest-";
 
     @Inject
-    PricingService pricing;
+    PriceListService pricing;
+
+    @Inject
+    PriceTable table;
 
     @Inject
     EntityManager em;
@@ -42,7 +45,7 @@ class PricingServiceTest {
     void removeTestModels() {
         QuarkusTransaction.requiringNew().run(() ->
                 em.createNativeQuery("UPDATE models SET enabled = false WHERE id LIKE 'ptest-%'").executeUpdate());
-        pricing.invalidate();
+        table.invalidate();
     }
 
     @Test
@@ -71,7 +74,7 @@ class PricingServiceTest {
         List<PriceListEntry> list = List.of(imageModel(id, "0.025"), imageModel(testId("other"), "0.5"));
         assertThat(pricing.addMissingModels(list)).isEqualTo(2);
 
-        pricing.updateModel(id, new ModelUpdate(null, new BigDecimal("0.031"), null, null, null, null, null, null, null,
+        pricing.updateModel(id, new PriceListEntry(null, null, new BigDecimal("0.031"), null, null, null, null, null, null, null,
                 null, null, "edited", false));
         assertThat(pricing.addMissingModels(list)).isZero();
 
@@ -112,32 +115,32 @@ class PricingServiceTest {
 
     @Test
     void quotesUseThePricesAndSettingsInPostgres() {
-        Quote q = pricing.quote("fal-ai/flux-1/dev", body("{\"prompt\":\"a cat\",\"num_images\":2}"));
+        Quote q = table.quote("fal-ai/flux-1/dev", body("{\"prompt\":\"a cat\",\"num_images\":2}"));
         assertThat(q.credits()).isEqualTo(1_500);
         assertThat(q.quantity()).isEqualTo(2);
         assertThat(q.usdUnitPrice()).isEqualByComparingTo("0.025");
         assertThat(q.exchangeRate()).isEqualByComparingTo("3");
         assertThat(q.creditsPerCny()).isEqualByComparingTo("10000");
-        assertThat(pricing.quote("fal-ai/pixverse/v4.5/text-to-video", body("{\"duration\":\"8\",\"resolution\":\"540p\"}")).credits())
+        assertThat(table.quote("fal-ai/pixverse/v4.5/text-to-video", body("{\"duration\":\"8\",\"resolution\":\"540p\"}")).credits())
                 .isEqualTo(18_000);
 
         // a row written straight into the table is priced from it
         String id = testId("sql");
         sql("INSERT INTO models(id, unit, usd_price, quantity_param, default_quantity, allowed_quantities) "
                 + "VALUES ('" + id + "', 'second', 0.07, 'duration', 4, '4,8')");
-        pricing.invalidate();
-        assertThat(pricing.quote(id, body("{\"duration\":8}")).credits()).isEqualTo(16_800);
-        assertThatThrownBy(() -> pricing.quote(id, body("{\"duration\":5}")))
+        table.invalidate();
+        assertThat(table.quote(id, body("{\"duration\":8}")).credits()).isEqualTo(16_800);
+        assertThatThrownBy(() -> table.quote(id, body("{\"duration\":5}")))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(422));
     }
 
     @Test
     void quoteWorksFromABareWorkerThread() throws Exception {
         // the proxy prices on a Vert.x worker: no request context, no transaction
-        pricing.invalidate();
+        table.invalidate();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Quote q = pool.submit(() -> pricing.quote("fal-ai/kling-video/v2.1/master/text-to-video", body("{}")))
+            Quote q = pool.submit(() -> table.quote("fal-ai/kling-video/v2.1/master/text-to-video", body("{}")))
                     .get(60, TimeUnit.SECONDS);
             assertThat(q.credits()).isEqualTo(42_000);
         } finally {
@@ -153,7 +156,7 @@ class PricingServiceTest {
         try {
             pricing.updateRates(new PricingViews.RatesUpdate(new BigDecimal("7.1234"), null));
             // 0.003 x 7.1234 x 10,000 = 213.702 -> 214, at once on this instance
-            Quote q = pricing.quote(id, body("{}"));
+            Quote q = table.quote(id, body("{}"));
             assertThat(q.credits()).isEqualTo(214);
             assertThat(q.exchangeRate()).isEqualByComparingTo("7.1234");
             assertThat(q.rateVersionId()).isGreaterThan(before);
@@ -164,7 +167,7 @@ class PricingServiceTest {
         } finally {
             pricing.updateRates(new PricingViews.RatesUpdate(new BigDecimal("3"), null));
         }
-        assertThat(pricing.quote(id, body("{}")).credits()).isEqualTo(90);
+        assertThat(table.quote(id, body("{}")).credits()).isEqualTo(90);
         assertThat(pricing.rateHistory(3)).extracting(PricingViews.Rates::exchangeRate)
                 .usingElementComparator(BigDecimal::compareTo)
                 .containsExactly(new BigDecimal("3"), new BigDecimal("7.1234"), new BigDecimal("3"));
@@ -175,16 +178,16 @@ class PricingServiceTest {
         String id = testId("off");
         sql("INSERT INTO models(id, unit, usd_price, quantity_param, default_quantity, min_quantity, max_quantity, enabled) "
                 + "VALUES ('" + id + "', 'image', 0.02, 'num_images', 1, 1, 4, false)");
-        pricing.invalidate();
+        table.invalidate();
         assertUnknown(id, "disabled");
         assertUnknown("fal-ai/no-such-model", "not priced");
 
         // an admin's change takes effect at once on this instance, without waiting for the cache
-        pricing.updateModel(id, ModelUpdate.enabled(true));
-        assertThat(pricing.quote(id, body("{\"num_images\":3}")).credits()).isEqualTo(1_800);
-        pricing.updateModel(id, ModelUpdate.price(new BigDecimal("0.04")));
-        assertThat(pricing.quote(id, body("{\"num_images\":3}")).credits()).isEqualTo(3_600);
-        pricing.updateModel(id, ModelUpdate.enabled(false));
+        pricing.updateModel(id, PriceListEntry.changeEnabled(true));
+        assertThat(table.quote(id, body("{\"num_images\":3}")).credits()).isEqualTo(1_800);
+        pricing.updateModel(id, PriceListEntry.changePrice(new BigDecimal("0.04")));
+        assertThat(table.quote(id, body("{\"num_images\":3}")).credits()).isEqualTo(3_600);
+        pricing.updateModel(id, PriceListEntry.changeEnabled(false));
         assertUnknown(id, "disabled");
     }
 
@@ -194,9 +197,9 @@ class PricingServiceTest {
         sql("INSERT INTO models(id, unit, usd_price, quantity_param, default_quantity, allowed_quantities, clip_seconds, "
                 + "resolution_param, default_resolution, resolution_factors) "
                 + "VALUES ('" + id + "', 'clip', 0.3, 'duration', 5, '5,8', 5, 'resolution', '4k', '720p=4/3')");
-        pricing.invalidate();
+        table.invalidate();
         assertUnknown(id, "no valid price");
-        assertThat(pricing.quote("fal-ai/flux-1/dev", body("{}")).credits()).isEqualTo(750);
+        assertThat(table.quote("fal-ai/flux-1/dev", body("{}")).credits()).isEqualTo(750);
     }
 
     @Test
@@ -204,39 +207,39 @@ class PricingServiceTest {
         String id = testId("new");
         // without a price a model is listed, disabled, and cannot be enabled
         String unpriced = testId("unpriced");
-        PriceListEntry listed = pricing.updateModel(unpriced, new ModelUpdate("image", null, "num_images", 1, null, null, null, null, null, null, null, null, null));
+        PriceListEntry listed = pricing.updateModel(unpriced, new PriceListEntry(null, "image", null, "num_images", 1, null, null, null, null, null, null, null, null, null));
         assertThat(listed.enabled()).isFalse();
         assertThat(listed.usdPrice()).isNull();
-        assertThatThrownBy(() -> pricing.updateModel(unpriced, ModelUpdate.enabled(true)))
+        assertThatThrownBy(() -> pricing.updateModel(unpriced, PriceListEntry.changeEnabled(true)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("model_not_priced"));
-        assertThatThrownBy(() -> pricing.quote(unpriced, body("{}")))
+        assertThatThrownBy(() -> table.quote(unpriced, body("{}")))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(404);
                     assertThat(e.code()).isEqualTo("model_not_priced");
                 });
 
-        PriceListEntry created = pricing.updateModel(id, new ModelUpdate("clip", new BigDecimal("0.25"), "duration", 5,
+        PriceListEntry created = pricing.updateModel(id, new PriceListEntry(null, "clip", new BigDecimal("0.25"), "duration", 5,
                 "5,10", null, null, 5, "resolution", "540p", "540p=1,1080p=2@5", "test clip", null));
         assertThat(created.enabled()).isTrue();
         assertThat(pricing.model(id)).isEqualTo(created);
-        assertThat(pricing.quote(id, body("{\"duration\":\"10\"}")).credits()).isEqualTo(15_000);
-        assertThat(pricing.quote(id, body("{\"resolution\":\"1080p\"}")).credits()).isEqualTo(15_000);
+        assertThat(table.quote(id, body("{\"duration\":\"10\"}")).credits()).isEqualTo(15_000);
+        assertThat(table.quote(id, body("{\"resolution\":\"1080p\"}")).credits()).isEqualTo(15_000);
 
-        assertInvalid(id, ModelUpdate.price(BigDecimal.ZERO), "usd_price");
-        assertInvalid(id, ModelUpdate.price(new BigDecimal("0.0000001")), "usd_price");
-        assertInvalid(id, new ModelUpdate("video", null, null, null, null, null, null, null, null, null, null, null, null), "unit");
-        assertInvalid(id, new ModelUpdate(null, null, null, 7, null, null, null, null, null, null, null, null, null), "default_quantity");
-        assertInvalid(id, new ModelUpdate(null, null, null, null, null, null, null, null, null, "720p", null, null, null), "default_resolution");
-        assertInvalid(id, new ModelUpdate(null, null, null, null, null, null, null, null, null, null, "540p=0", null, null), "resolution_factors");
-        assertInvalid("not a model id", ModelUpdate.price(BigDecimal.ONE), "id");
+        assertInvalid(id, PriceListEntry.changePrice(BigDecimal.ZERO), "usd_price");
+        assertInvalid(id, PriceListEntry.changePrice(new BigDecimal("0.0000001")), "usd_price");
+        assertInvalid(id, new PriceListEntry(null, "video", null, null, null, null, null, null, null, null, null, null, null, null), "unit");
+        assertInvalid(id, new PriceListEntry(null, null, null, null, 7, null, null, null, null, null, null, null, null, null), "default_quantity");
+        assertInvalid(id, new PriceListEntry(null, null, null, null, null, null, null, null, null, null, "720p", null, null, null), "default_resolution");
+        assertInvalid(id, new PriceListEntry(null, null, null, null, null, null, null, null, null, null, null, "540p=0", null, null), "resolution_factors");
+        assertInvalid("not a model id", PriceListEntry.changePrice(BigDecimal.ONE), "id");
         // nothing of the refused changes was kept
         assertThat(pricing.model(id)).isEqualTo(created);
 
         // clearing the resolution and switching to per-second pricing is one valid change
-        PriceListEntry changed = pricing.updateModel(id, new ModelUpdate("second", null, null, null, null, null, null, null,
+        PriceListEntry changed = pricing.updateModel(id, new PriceListEntry(null, "second", null, null, null, null, null, null, null,
                 "", "", "", null, null));
         assertThat(changed.resolutionFactors()).isNull();
-        assertThat(pricing.quote(id, body("{\"duration\":10}")).credits()).isEqualTo(75_000);
+        assertThat(table.quote(id, body("{\"duration\":10}")).credits()).isEqualTo(75_000);
 
         assertThatThrownBy(() -> pricing.model(testId("absent")))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
@@ -264,7 +267,7 @@ class PricingServiceTest {
     }
 
     private void assertUnknown(String id, String messagePart) {
-        assertThatThrownBy(() -> pricing.quote(id, body("{}")))
+        assertThatThrownBy(() -> table.quote(id, body("{}")))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(404);
                     assertThat(e.code()).isEqualTo("unknown_model");
@@ -272,7 +275,7 @@ class PricingServiceTest {
                 });
     }
 
-    private void assertInvalid(String id, ModelUpdate update, String messagePart) {
+    private void assertInvalid(String id, PriceListEntry update, String messagePart) {
         assertThatThrownBy(() -> pricing.updateModel(id, update))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(422);

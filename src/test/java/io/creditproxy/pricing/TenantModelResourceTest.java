@@ -23,13 +23,16 @@ class TenantModelResourceTest {
     EntityManager em;
 
     @Inject
-    PricingService pricing;
+    PriceListService pricing;
+
+    @Inject
+    PriceTable table;
 
     @AfterEach
     void removeTestModels() {
         QuarkusTransaction.requiringNew().run(() ->
                 em.createNativeQuery("UPDATE models SET enabled = false WHERE id LIKE 'ptest-%'").executeUpdate());
-        pricing.invalidate();
+        table.invalidate();
     }
 
     @Test
@@ -38,7 +41,7 @@ class TenantModelResourceTest {
         String on = PricingServiceTest.testId("on");
         String off = PricingServiceTest.testId("off");
         pricing.addMissingModels(List.of(PricingServiceTest.imageModel(on, "0.01"), PricingServiceTest.imageModel(off, "0.01")));
-        pricing.updateModel(off, ModelUpdate.enabled(false));
+        pricing.updateModel(off, PriceListEntry.changeEnabled(false));
 
         String flux = "models.find { it.id == 'fal-ai/flux-1/dev' }";
         String kling = "models.find { it.id == 'fal-ai/kling-video/v1.6/standard/text-to-video' }";

@@ -4,7 +4,7 @@ import static io.creditproxy.support.ProxyCalls.submit;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditproxy.pricing.PricingService;
+import io.creditproxy.pricing.PriceTable;
 import io.creditproxy.sandbox.SandboxServer;
 import io.creditproxy.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +32,7 @@ class ProxyBadInputTest {
     EntityManager em;
 
     @Inject
-    PricingService pricing;
+    PriceTable pricing;
 
     long tenant;
     String key;

@@ -17,7 +17,7 @@ public class FaultsProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         REDIS.start();
         return Map.of("quarkus.redis.hosts", REDIS.url(),
-                "limits.redis-backoff", "200ms",
+                "cache.redis-backoff", "200ms",
                 "settlement.orphan-after", "3s");
     }
 }

@@ -1,4 +1,4 @@
-package io.creditproxy.tenant;
+package io.creditproxy.limits;
 
 import io.creditproxy.common.ApiException;
 import java.util.ArrayList;

@@ -1,19 +1,16 @@
 package io.creditproxy.pricing;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.creditproxy.audit.AuditLog;
 import io.creditproxy.cache.Invalidation;
 import io.creditproxy.cache.InvalidationBus;
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.Timestamps;
 import io.creditproxy.pricing.PricingViews.ImportResult;
 import io.creditproxy.pricing.PricingViews.ModelChange;
 import io.creditproxy.pricing.PricingViews.PriceVersion;
 import io.creditproxy.pricing.PricingViews.Rates;
 import io.creditproxy.pricing.PricingViews.RatesUpdate;
-import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
@@ -29,99 +26,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
- * Prices submits from the price table in PostgreSQL, and lets admins read and change that table, its history and
- * the rates.
- *
- * <p>{@link #quote} is on every submit's hot path, so the whole table and the rates are kept in this process for
- * {@code pricing.cache-ttl} (2 s). Every change publishes an {@link Invalidation} through the {@link InvalidationBus}:
- * this instance drops its copy at once and again after the commit, the others when the Redis message arrives; the
- * TTL is the safety net for a lost message. Reads for admins always go to the database.
+ * The price list as admins keep it: models (add, change, enable), price history, CSV import and export, the rates.
+ * Reads always go to the database; every change is audited and published as an {@link Invalidation}, so that every
+ * instance's {@link PriceTable} (where quotes are computed) drops its copy.
  *
  * <p>Price history: every change of what a model costs (price, unit, clip length, resolution factors) appends a
  * {@code model_price_versions} row, every change of the rates a {@code rate_versions} row, both effective from
  * their commit; a quote names the versions it used, and the job keeps them.
  */
 @ApplicationScoped
-public class PricingService {
+public class PriceListService {
 
-    private static final Logger LOG = Logger.getLogger(PricingService.class);
+    private static final Logger LOG = Logger.getLogger(PriceListService.class);
     static final String EXCHANGE_RATE = "exchange_rate";
     static final String CREDITS_PER_CNY = "credits_per_cny";
-
-    /** What one read of the database gives: rules by model id, broken rows (with why), unpriced models, the rates. */
-    private record Snapshot(Map<String, PriceRule> rules, Map<String, String> broken, Set<String> unpriced,
-                            Map<String, Long> versions, BigDecimal exchangeRate, BigDecimal creditsPerCny,
-                            long rateVersionId, long loadedAtNanos) {
-    }
 
     private final EntityManager em;
     private final InvalidationBus bus;
     private final AuditLog audit;
-    private final long ttlNanos;
-    private final ReentrantLock reloadLock = new ReentrantLock();
-    // bumped by invalidate(), so a load that began before an invalidation is not kept as fresh
-    private final AtomicLong generation = new AtomicLong();
-    private volatile Snapshot snapshot;
 
-    public PricingService(EntityManager em, PricingConfig config, InvalidationBus bus, AuditLog audit) {
+    public PriceListService(EntityManager em, InvalidationBus bus, AuditLog audit) {
         this.em = em;
         this.bus = bus;
         this.audit = audit;
-        this.ttlNanos = config.cacheTtl().toNanos();
-    }
-
-    /**
-     * A quote at list price.
-     *
-     * @param body the submit's JSON body (an object)
-     * @throws io.creditproxy.common.ApiException 404 unknown_model for an unknown or disabled model, 404
-     *         model_not_priced for a listed but unpriced one, 422 invalid_parameter for a bad quantity or resolution
-     */
-    public Quote quote(String modelId, JsonNode body) {
-        return quote(modelId, body, BigDecimal.ONE);
-    }
-
-    /** A quote at a tenant's price multiplier (0.9 = 10 % off, 1.2 = 20 % on top), exact before the ceiling. */
-    public Quote quote(String modelId, JsonNode body, BigDecimal multiplier) {
-        Snapshot s = current();
-        PriceRule rule = rule(s, modelId);
-        return PriceCalculator.quote(rule, body, s.exchangeRate(), s.creditsPerCny(), multiplier == null ? BigDecimal.ONE : multiplier)
-                .withVersions(s.versions().get(rule.id()), s.rateVersionId());
-    }
-
-    /** Drops the cached table and rates: the next quote reads the database. */
-    public void invalidate() {
-        generation.incrementAndGet();
-        snapshot = null;
-    }
-
-    void onInvalidation(@Observes Invalidation invalidation) {
-        if (invalidation.concerns(Invalidation.PRICING)) {
-            invalidate();
-        }
-    }
-
-    /** What tenants may buy: enabled models, with credits at the default parameters, from the cache. */
-    public ModelOffer.Catalog catalog() {
-        return catalog(BigDecimal.ONE);
-    }
-
-    /** The catalog with a tenant's price multiplier in the credits (USD prices stay fal's). */
-    public ModelOffer.Catalog catalog(BigDecimal multiplier) {
-        Snapshot s = current();
-        BigDecimal m = multiplier == null ? BigDecimal.ONE : multiplier;
-        List<ModelOffer> offers = new ArrayList<>();
-        s.rules().values().stream()
-                .filter(PriceRule::enabled)
-                .sorted(Comparator.comparing(PriceRule::id))
-                .forEach(r -> offers.add(offer(r, s, m)));
-        return new ModelOffer.Catalog(s.exchangeRate().stripTrailingZeros().toPlainString(),
-                s.creditsPerCny().stripTrailingZeros().toPlainString(), offers);
     }
 
     // ---- admins: models -----------------------------------------------------------------------------------
@@ -139,7 +69,7 @@ public class PricingService {
     public PriceListEntry model(String id) {
         ModelPrice m = id == null ? null : em.find(ModelPrice.class, id);
         if (m == null) {
-            throw unknownModel(id);
+            throw PriceTable.unknownModel(id);
         }
         return m.toEntry();
     }
@@ -152,13 +82,13 @@ public class PricingService {
      *                      when an unpriced model would be enabled
      */
     @Transactional
-    public PriceListEntry updateModel(String id, ModelUpdate update) {
+    public PriceListEntry updateModel(String id, PriceListEntry update) {
         if (update == null) {
             throw ApiException.invalidParameter("The body must be a JSON object with the fields to change.");
         }
         ModelPrice m = id == null ? null : em.find(ModelPrice.class, id, LockModeType.PESSIMISTIC_WRITE);
         PriceListEntry before = m == null ? null : m.toEntry();
-        PriceListEntry next = update.applyTo(id, before);
+        PriceListEntry next = update.appliedTo(id, before);
         validate(next);
         return save(id, m, next, before == null ? "model.create" : "model.update");
     }
@@ -207,7 +137,7 @@ public class PricingService {
                 .getResultList();
         return rows.stream().map(r -> new PriceVersion(((Number) r[0]).longValue(), (String) r[1], (String) r[2],
                 r[3] == null ? null : PriceListEntry.normalize((BigDecimal) r[3]),
-                r[4] == null ? null : ((Number) r[4]).intValue(), (String) r[5], time(r[6]), (String) r[7])).toList();
+                r[4] == null ? null : ((Number) r[4]).intValue(), (String) r[5], Timestamps.offset(r[6]), (String) r[7])).toList();
     }
 
     /**
@@ -342,7 +272,7 @@ public class PricingService {
                 .setParameter(1, limit)
                 .getResultList();
         return rows.stream().map(r -> new Rates(PriceListEntry.normalize((BigDecimal) r[1]),
-                PriceListEntry.normalize((BigDecimal) r[2]), ((Number) r[0]).longValue(), time(r[3]), (String) r[4])).toList();
+                PriceListEntry.normalize((BigDecimal) r[2]), ((Number) r[0]).longValue(), Timestamps.offset(r[3]), (String) r[4])).toList();
     }
 
     /**
@@ -377,86 +307,6 @@ public class PricingService {
         audit.record("rates.update", null, null, "rates", before, after);
         bus.publish(Invalidation.pricing());
         return after;
-    }
-
-    // ---- the cache ----------------------------------------------------------------------------------------
-
-    private Snapshot current() {
-        Snapshot s = snapshot;
-        if (s != null && System.nanoTime() - s.loadedAtNanos() < ttlNanos) {
-            return s;
-        }
-        // one reader reloads; the others wait for it rather than all hitting the database at once
-        reloadLock.lock();
-        try {
-            s = snapshot;
-            if (s != null && System.nanoTime() - s.loadedAtNanos() < ttlNanos) {
-                return s;
-            }
-            long gen = generation.get();
-            s = QuarkusTransaction.joiningExisting().call(this::load);
-            if (generation.get() == gen) {
-                snapshot = s;
-            }
-            return s;
-        } finally {
-            reloadLock.unlock();
-        }
-    }
-
-    /**
-     * Reloads the table in the background once it is past half its TTL, so that a quote never waits for PostgreSQL
-     * in steady state (every submit used to queue behind the one reader reloading it, every 2 s). The TTL still
-     * bounds staleness when an invalidation is lost; one that races with this reload wins (the reload is dropped).
-     */
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void refreshAhead() {
-        Snapshot s = snapshot;
-        if (s == null || System.nanoTime() - s.loadedAtNanos() < ttlNanos / 2) {
-            return;
-        }
-        long gen = generation.get();
-        Snapshot fresh = QuarkusTransaction.requiringNew().call(this::load);
-        if (generation.get() == gen) {
-            snapshot = fresh;
-        }
-    }
-
-    private Snapshot load() {
-        Map<String, PriceRule> rules = new HashMap<>();
-        Map<String, String> broken = new HashMap<>();
-        Map<String, Long> versions = new HashMap<>();
-        Set<String> unpriced = new HashSet<>();
-        for (ModelPrice m : em.createQuery("FROM ModelPrice", ModelPrice.class).getResultList()) {
-            if (m.usdPrice == null) {
-                unpriced.add(m.id);
-            } else {
-                try {
-                    rules.put(m.id, PriceRule.parse(m.toEntry()));
-                    if (m.priceVersionId != null) {
-                        versions.put(m.id, m.priceVersionId);
-                    }
-                } catch (IllegalArgumentException e) {
-                    // a row edited by hand into something unusable: refuse that model, keep selling the others
-                    broken.put(m.id, e.getMessage());
-                }
-            }
-            em.detach(m);
-        }
-        if (!broken.isEmpty()) {
-            LOG.warnf("price table: %d model(s) unusable and refused: %s", broken.size(), broken);
-        }
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                        "SELECT id, exchange_rate, credits_per_cny FROM rate_versions ORDER BY id DESC LIMIT 1")
-                .getResultList();
-        if (rows.isEmpty()) {
-            // never sell at a made-up rate
-            throw new IllegalStateException("rate_versions is empty: the exchange rate and credits per CNY must be set");
-        }
-        Object[] r = rows.get(0);
-        return new Snapshot(Map.copyOf(rules), Map.copyOf(broken), Set.copyOf(unpriced), Map.copyOf(versions),
-                (BigDecimal) r[1], (BigDecimal) r[2], ((Number) r[0]).longValue(), System.nanoTime());
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------
@@ -522,52 +372,5 @@ public class PricingService {
             throw ApiException.invalidParameter(name + " must be greater than 0 with at most 12 digits before and 8 after the decimal point");
         }
         return v;
-    }
-
-    private static OffsetDateTime time(Object o) {
-        if (o instanceof OffsetDateTime t) {
-            return t;
-        }
-        if (o instanceof java.time.Instant i) {
-            return i.atOffset(java.time.ZoneOffset.UTC);
-        }
-        if (o instanceof java.sql.Timestamp ts) {
-            return ts.toInstant().atOffset(java.time.ZoneOffset.UTC);
-        }
-        return null;
-    }
-
-    private static PriceRule rule(Snapshot s, String modelId) {
-        PriceRule r = modelId == null ? null : s.rules().get(modelId);
-        if (r == null) {
-            if (modelId != null && s.unpriced().contains(modelId)) {
-                throw ApiException.notFound("model_not_priced", "Model '" + modelId + "' is listed but has no price on this proxy and cannot be used.");
-            }
-            if (modelId != null && s.broken().containsKey(modelId)) {
-                throw ApiException.notFound("unknown_model", "Model '" + modelId + "' has no valid price on this proxy and cannot be used.");
-            }
-            throw unknownModel(modelId);
-        }
-        if (!r.enabled()) {
-            throw ApiException.notFound("unknown_model", "Model '" + modelId + "' is disabled on this proxy.");
-        }
-        return r;
-    }
-
-    private static ApiException unknownModel(String modelId) {
-        String shown = modelId == null ? "" : modelId.length() > 200 ? modelId.substring(0, 200) + "..." : modelId;
-        return ApiException.notFound("unknown_model",
-                "Model '" + shown + "' is not priced on this proxy; GET /v1/models lists the models on sale.");
-    }
-
-    private static ModelOffer offer(PriceRule r, Snapshot s, BigDecimal multiplier) {
-        long perUnit = PriceCalculator.quoteUnits(r, 1, PriceCalculator.defaultFactor(r), s.exchangeRate(), s.creditsPerCny(), multiplier).credits();
-        long atDefaults = PriceCalculator.quote(r, null, s.exchangeRate(), s.creditsPerCny(), multiplier).credits();
-        boolean range = r.allowedQuantities() == null;
-        return new ModelOffer(r.id(), r.unit().name(), r.usdPrice().toPlainString(), perUnit, atDefaults,
-                r.quantityParam(), r.defaultQuantity(), r.allowedQuantities(),
-                range ? r.minQuantity() : null, range ? r.maxQuantity() : null, r.clipSeconds(),
-                r.resolutionParam(), r.defaultResolution(),
-                r.resolutionParam() == null ? null : List.copyOf(r.resolutions().keySet()), r.description());
     }
 }
