@@ -33,8 +33,11 @@ class PriceListCsvTest {
     @Test
     void theShippedListMirrorsTheSeedsTable() throws IOException {
         List<PriceListEntry> entries = PriceListCsv.read(new StringReader(shippedFile()));
-        assertThat(entries.get(0)).isEqualTo(new PriceListEntry("fal-ai/flux-1/dev", "image", new BigDecimal("0.025"),
-                "num_images", 1, null, 1, 4, null, null, null, null, "画图", true));
+        assertThat(entries.get(0)).isEqualTo(new PriceListEntry("fal-ai/flux-1/dev", "megapixel", new BigDecimal("0.025"),
+                "num_images", 1, null, 1, 4, null, null, null, null, "画图", true, "image_size", "landscape_4_3", null, null));
+        assertThat(entries).filteredOn(e -> e.id().equals("fal-ai/bytedance/seedream/v4/edit")).singleElement()
+                .extracting(PriceListEntry::multiplierParam, PriceListEntry::maxMultiplier)
+                .containsExactly("max_images", 6);
         assertThat(entries).filteredOn(e -> e.id().equals("fal-ai/kling-video/v1.6/standard/elements")).singleElement()
                 .isEqualTo(new PriceListEntry("fal-ai/kling-video/v1.6/standard/elements", "second", new BigDecimal("0.045"),
                         "duration", 5, "5,10", null, null, null, null, null, null, "2 张图片合成视频", true));

@@ -122,12 +122,12 @@ class PricingAdminApiTest {
         String export = given().auth().oauth2(Fixtures.financeToken()).get("/admin/pricing/export")
                 .then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/csv")).extract().asString();
         assertThat(export).startsWith(String.join(",", PriceListCsv.COLUMNS) + "\n");
-        assertThat(export).contains("fal-ai/flux-1/dev,image,0.025,num_images,1,");
-        assertThat(export).contains("fal-ai/veo3,second,,duration,8,8,");
+        assertThat(export).contains("fal-ai/flux-1/dev,megapixel,0.025,num_images,1,,1,4,,,,,image_size,landscape_4_3,,,");
+        assertThat(export).contains("fal-ai/veo3,second,0.2,duration,8,\"4s,6s,8s\",,,,generate_audio,true,\"false=1,true=2\",");
 
         // the export with one price changed and one model added
         String csv = export.replace(changed + ",image,0.01,", changed + ",image,0.05,")
-                + added + ",image,0.02,num_images,1,,1,4,,,,,new,true\n";
+                + added + ",image,0.02,num_images,1,,1,4,,,,,,,,,new,true\n";
         Map<String, Object> dryRun = importCsv(csv, null).then().statusCode(200).extract().jsonPath().getMap("$");
         assertThat(dryRun.get("applied")).isEqualTo(false);
         assertThat(ids(dryRun.get("added"))).containsExactly(added);
