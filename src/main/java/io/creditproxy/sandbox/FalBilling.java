@@ -238,7 +238,7 @@ public final class FalBilling {
             if (seconds == 8 && res.equals("1080p")) {
                 throw new PydanticLax.Invalid("duration", "1080p videos are 5 seconds long", "value_error", in.getValue("duration"));
             }
-            BigDecimal usd = byResolution.get(res).multiply(seconds == 8 ? BigDecimal.TWO : BigDecimal.ONE);
+            BigDecimal usd = byResolution.get(res).multiply(BigDecimal.valueOf(seconds == 8 ? 2 : 1));
             return new Bill("videos", 1, usd, null, seconds);
         });
     }
