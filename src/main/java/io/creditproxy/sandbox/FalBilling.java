@@ -244,7 +244,7 @@ public final class FalBilling {
     }
 
     /** fal's image_size: a preset, or {width, height} (each defaults to 512 when left out). */
-    private static int[] imageSize(Object value, String defaultSize) {
+    static int[] imageSize(Object value, String defaultSize) {
         if (value == null) {
             return defaultSize == null ? INPUT_IMAGE : SIZES.get(defaultSize);
         }

@@ -76,14 +76,11 @@ final class ModelOutputs {
     private static Outcome images(String requestId, JsonObject input, boolean fewer, long runMillis) {
         Object requested = input.getValue("num_images");
         long asked;
-        if (requested == null) {
-            asked = 1;
-        } else if (requested instanceof Number n && isWhole(n) && n.longValue() >= 1) {
-            asked = n.longValue();
-        } else {
+        try {
+            asked = PydanticLax.integer("num_images", requested, 1, 1, Long.MAX_VALUE);
+        } catch (PydanticLax.Invalid e) {
             // fal validates the input when the model runs, so a bad value fails the run, not the submit
-            return modelError(422, detail("body", "num_images", "Input should be a valid integer greater than or equal to 1",
-                    "greater_than_equal", requested));
+            return modelError(422, detail("body", "num_images", e.getMessage(), e.type, requested));
         }
         long delivered = fewer ? Math.max(0, asked - 1) : asked;
         int[] size = imageSize(input.getValue("image_size"));
@@ -162,24 +159,12 @@ final class ModelOutputs {
         return BigDecimal.valueOf(millis, 3);
     }
 
-    private static boolean isWhole(Number n) {
-        return n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
-                || (n instanceof java.math.BigInteger);
-    }
-
-    /** fal's named sizes, or an explicit {@code {width, height}}; landscape_4_3 is flux's default. */
+    /** fal's named sizes, or an explicit {@code {width, height}}; landscape_4_3 (flux's default) otherwise. */
     private static int[] imageSize(Object value) {
-        if (value instanceof JsonObject o && o.getValue("width") instanceof Number w && o.getValue("height") instanceof Number h) {
-            return new int[] {w.intValue(), h.intValue()};
+        try {
+            return FalBilling.imageSize(value, "landscape_4_3");
+        } catch (PydanticLax.Invalid e) {
+            return FalBilling.imageSize(null, "landscape_4_3");
         }
-        String name = value instanceof String s ? s : "landscape_4_3";
-        return switch (name) {
-            case "square_hd" -> new int[] {1024, 1024};
-            case "square" -> new int[] {512, 512};
-            case "portrait_4_3" -> new int[] {768, 1024};
-            case "portrait_16_9" -> new int[] {576, 1024};
-            case "landscape_16_9" -> new int[] {1024, 576};
-            default -> new int[] {1024, 768};
-        };
     }
 }
