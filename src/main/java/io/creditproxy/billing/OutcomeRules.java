@@ -2,7 +2,9 @@ package io.creditproxy.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.creditproxy.pricing.Fraction;
+import io.creditproxy.pricing.ImageSizes;
 import io.creditproxy.pricing.PriceCalculator;
+import io.creditproxy.pricing.PriceUnit;
 
 /**
  * The outcome rules, per price unit, in one place. fal charges only successful outputs, so the proxy does
@@ -62,7 +64,7 @@ public final class OutcomeRules {
         if (delivered == 0) {
             return Decision.undecidedBecause(result == null || !result.isObject()
                     ? "fal's result is not a JSON object"
-                    : "fal's result has no " + (unit.equals("image") ? "images" : "video") + " the rules recognise");
+                    : "fal's result has no " + (isImageUnit(unit) ? "images" : "video") + " the rules recognise");
         }
         return Decision.of(new Outcome(Outcome.Kind.POSTED, JobStatus.COMPLETED, delivered, null, result, null));
     }
@@ -116,7 +118,7 @@ public final class OutcomeRules {
         if (result == null || !result.isObject()) {
             return 0;
         }
-        if (unit.equals("image")) {
+        if (isImageUnit(unit)) {
             JsonNode images = result.get("images");
             if (images != null && images.isArray()) {
                 return images.size();
@@ -126,6 +128,32 @@ public final class OutcomeRules {
         }
         JsonNode video = result.get("video");
         return video != null && video.hasNonNull("url") ? 1 : 0;
+    }
+
+    /** Units whose outputs are images: per image, and per megapixel of each image. */
+    static boolean isImageUnit(String unit) {
+        return unit.equals(PriceUnit.image.name()) || unit.equals(PriceUnit.megapixel.name());
+    }
+
+    /**
+     * The megapixels fal bills for the images of a result (each image's pixels / 10^6, rounded up), or null when an
+     * image does not say its width and height.
+     */
+    static Long deliveredMegapixels(JsonNode result) {
+        JsonNode images = result == null ? null : result.get("images");
+        if (images == null || !images.isArray()) {
+            return null;
+        }
+        long total = 0;
+        for (JsonNode image : images) {
+            JsonNode w = image.get("width");
+            JsonNode h = image.get("height");
+            if (w == null || h == null || !w.canConvertToInt() || !h.canConvertToInt() || w.intValue() <= 0 || h.intValue() <= 0) {
+                return null;
+            }
+            total += new ImageSizes.Size(w.intValue(), h.intValue()).megapixels();
+        }
+        return total;
     }
 
     private static String text(JsonNode node) {
@@ -142,6 +170,16 @@ public final class OutcomeRules {
             case VOIDED -> 0;
             case KEPT_FOR_REVIEW -> job.priceCredits;
             case POSTED -> {
+                if (job.unit.equals(PriceUnit.megapixel.name())) {
+                    // fal bills the megapixels of what it delivered; an image of unknown size keeps the whole charge
+                    Long megapixels = outcome.deliveredUnits() == null ? null : deliveredMegapixels(outcome.payload());
+                    if (megapixels == null || megapixels >= job.quantity) {
+                        yield job.priceCredits;
+                    }
+                    yield Math.min(job.priceCredits, PriceCalculator.credits(job.usdUnitPrice, megapixels,
+                            Fraction.parse(job.priceFactor), job.exchangeRate, job.creditsPerCny,
+                            job.priceMultiplier == null ? java.math.BigDecimal.ONE : job.priceMultiplier));
+                }
                 if (!job.unit.equals("image") || outcome.deliveredUnits() == null || outcome.deliveredUnits() >= job.quantity) {
                     yield job.priceCredits;
                 }

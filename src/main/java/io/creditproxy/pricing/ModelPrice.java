@@ -49,6 +49,20 @@ public class ModelPrice {
     @Column(name = "resolution_factors")
     public String resolutionFactors;
 
+    /** unit megapixel: the body field with the image size, and fal's default size (null: required) */
+    @Column(name = "size_param")
+    public String sizeParam;
+
+    @Column(name = "default_size")
+    public String defaultSize;
+
+    /** a second count fal multiplies its bill by (seedream's max_images), and its largest value */
+    @Column(name = "multiplier_param")
+    public String multiplierParam;
+
+    @Column(name = "max_multiplier")
+    public Integer maxMultiplier;
+
     public String description;
 
     @Column(nullable = false)
@@ -66,7 +80,8 @@ public class ModelPrice {
 
     PriceListEntry toEntry() {
         return new PriceListEntry(id, unit, usdPrice, quantityParam, defaultQuantity, allowedQuantities, minQuantity,
-                maxQuantity, clipSeconds, resolutionParam, defaultResolution, resolutionFactors, description, enabled);
+                maxQuantity, clipSeconds, resolutionParam, defaultResolution, resolutionFactors, description, enabled,
+                sizeParam, defaultSize, multiplierParam, maxMultiplier);
     }
 
     void copyFrom(PriceListEntry e) {
@@ -83,5 +98,9 @@ public class ModelPrice {
         resolutionFactors = e.resolutionFactors();
         description = e.description();
         enabled = e.enabled();
+        sizeParam = e.sizeParam();
+        defaultSize = e.defaultSize();
+        multiplierParam = e.multiplierParam();
+        maxMultiplier = e.maxMultiplier();
     }
 }

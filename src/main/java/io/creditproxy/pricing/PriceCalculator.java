@@ -53,17 +53,47 @@ public final class PriceCalculator {
         if (body != null && !body.isNull() && !body.isMissingNode() && !body.isObject()) {
             throw invalid("body", "The request body must be a JSON object.");
         }
-        int requested = requestedQuantity(rule, body == null ? null : body.get(rule.quantityParam()));
-        Fraction factor = Fraction.ONE;
+        return quoteUnits(rule, billedUnits(rule, body), requestedFactor(rule, body), exchangeRate, creditsPerCny,
+                multiplier);
+    }
+
+    /**
+     * The units fal bills for a submit body, read as fal reads it: images, seconds or clips of the quantity field,
+     * times the megapixels of each image (unit megapixel), times the multiplier field (seedream's max_images).
+     *
+     * @throws ApiException 422 invalid_parameter naming the field, for a value the table cannot price
+     */
+    public static int billedUnits(PriceRule rule, JsonNode body) {
+        int requested = requestedQuantity(rule, field(body, rule.quantityParam()));
         if (rule.resolutionParam() != null) {
-            PriceRule.Resolution res = requestedResolution(rule, body == null ? null : body.get(rule.resolutionParam()));
+            PriceRule.Resolution res = requestedResolution(rule, field(body, rule.resolutionParam()));
             if (res.onlyQuantities() != null && !res.onlyQuantities().contains(requested)) {
                 throw invalid(rule.quantityParam(), rule.quantityParam() + " " + requested + " is not available at "
                         + rule.resolutionParam() + " " + res.name() + " (allowed there: " + join(res.onlyQuantities()) + ").");
             }
-            factor = res.factor();
         }
-        return quoteUnits(rule, billedUnits(rule, requested), factor, exchangeRate, creditsPerCny, multiplier);
+        long units = billedUnits(rule, requested);
+        try {
+            if (rule.unit() == PriceUnit.megapixel) {
+                units = Math.multiplyExact(units, requestedSize(rule, field(body, rule.sizeParam())).megapixels());
+            }
+            if (rule.multiplierParam() != null) {
+                units = Math.multiplyExact(units, requestedMultiplier(rule, field(body, rule.multiplierParam())));
+            }
+            return Math.toIntExact(units);
+        } catch (ArithmeticException e) {
+            throw invalid(rule.quantityParam(), "The request asks for more than this proxy can price in one submit.");
+        }
+    }
+
+    /** The resolution (or option) factor of a submit body: 1 when the model has none. */
+    static Fraction requestedFactor(PriceRule rule, JsonNode body) {
+        return rule.resolutionParam() == null ? Fraction.ONE
+                : requestedResolution(rule, field(body, rule.resolutionParam())).factor();
+    }
+
+    private static JsonNode field(JsonNode body, String name) {
+        return body == null || name == null ? null : body.get(name);
     }
 
     /** The price of a number of billed units (images, seconds, clips) at a factor. */
@@ -93,9 +123,9 @@ public final class PriceCalculator {
     }
 
     /**
-     * fal documents enumerated parameters (duration) as strings ("5") and counts (num_images) as integers.
-     * An enumerated one is accepted as that exact string or as a JSON integer of the same value; a count only as
-     * a JSON integer. Absent or null means fal's default.
+     * fal documents enumerated parameters (duration) as strings ("5", veo3's "8s") and counts (num_images) as integers.
+     * An enumerated one is accepted as that exact string or as a JSON integer of the same value; a count as fal's
+     * pydantic reads an integer ({@link FalInputs#laxInt}: 4, 4.0, "4", true). Absent or null means fal's default.
      */
     static int requestedQuantity(PriceRule rule, JsonNode value) {
         String param = rule.quantityParam();
@@ -103,11 +133,13 @@ public final class PriceCalculator {
             return rule.defaultQuantity();
         }
         Integer q = null;
-        if (value.isIntegralNumber() && value.canConvertToInt()) {
+        if (rule.allowedQuantities() == null) {
+            q = FalInputs.laxInt(value);
+        } else if (value.isIntegralNumber() && value.canConvertToInt()) {
             q = value.intValue();
-        } else if (value.isTextual() && rule.allowedQuantities() != null) {
+        } else if (value.isTextual()) {
             for (int allowed : rule.allowedQuantities()) {
-                if (Integer.toString(allowed).equals(value.textValue())) {
+                if (rule.spelled(allowed).equals(value.textValue())) {
                     q = allowed;
                 }
             }
@@ -117,7 +149,7 @@ public final class PriceCalculator {
                 : q >= rule.minQuantity() && (rule.maxQuantity() == null || q <= rule.maxQuantity()));
         if (!ok) {
             String expected = rule.allowedQuantities() != null
-                    ? "one of " + rule.allowedQuantities().stream().map(v -> "\"" + v + "\"").collect(Collectors.joining(", "))
+                    ? "one of " + rule.allowedQuantities().stream().map(v -> "\"" + rule.spelled(v) + "\"").collect(Collectors.joining(", "))
                     : rule.maxQuantity() != null
                     ? "an integer from " + rule.minQuantity() + " to " + rule.maxQuantity()
                     : "an integer of at least " + rule.minQuantity();
@@ -130,12 +162,59 @@ public final class PriceCalculator {
         if (value == null || value.isNull() || value.isMissingNode()) {
             return rule.resolutions().get(rule.defaultResolution());
         }
-        PriceRule.Resolution res = value.isTextual() ? rule.resolutions().get(value.textValue()) : null;
+        // a boolean option (veo3's generate_audio) is named true/false in the table, and read only from a JSON boolean
+        // or that exact text: "yes", 1 and the like, which fal also reads as booleans, are refused, never guessed
+        PriceRule.Resolution res = value.isTextual() ? rule.resolutions().get(value.textValue())
+                : value.isBoolean() ? rule.resolutions().get(Boolean.toString(value.booleanValue())) : null;
         if (res == null) {
             throw invalid(rule.resolutionParam(), rule.resolutionParam() + " must be one of "
                     + String.join(", ", rule.resolutions().keySet()) + " (got " + shown(value) + ").");
         }
         return res;
+    }
+
+    /**
+     * The image size fal will make: a preset name, or {@code {width, height}} (integers as fal reads them, each 1 to
+     * {@link ImageSizes#MAX_SIDE}; both required, the proxy never assumes fal's defaults for a half-given size).
+     * Absent or null: the model's default size, or a 422 when fal would size the output from an input image.
+     */
+    static ImageSizes.Size requestedSize(PriceRule rule, JsonNode value) {
+        String param = rule.sizeParam();
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            if (rule.defaultSize() == null) {
+                throw invalid(param, param + " is required for this model: without it fal sizes the output from the "
+                        + "input image, which the proxy cannot price before the job runs.");
+            }
+            return rule.defaultSize();
+        }
+        if (value.isTextual()) {
+            ImageSizes.Size preset = ImageSizes.preset(value.textValue());
+            if (preset != null) {
+                return preset;
+            }
+        } else if (value.isObject()) {
+            Integer w = FalInputs.laxInt(value.get("width"));
+            Integer h = FalInputs.laxInt(value.get("height"));
+            if (w != null && h != null && w >= 1 && h >= 1 && w <= ImageSizes.MAX_SIDE && h <= ImageSizes.MAX_SIDE) {
+                return new ImageSizes.Size(w, h);
+            }
+            throw invalid(param, param + " must have a width and a height, each an integer from 1 to "
+                    + ImageSizes.MAX_SIDE + " (got " + shown(value) + ").");
+        }
+        throw invalid(param, param + " must be one of " + String.join(", ", ImageSizes.presetNames())
+                + " or {\"width\": w, \"height\": h} (got " + shown(value) + ").");
+    }
+
+    static int requestedMultiplier(PriceRule rule, JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return 1;
+        }
+        Integer m = FalInputs.laxInt(value);
+        if (m == null || m < 1 || m > rule.maxMultiplier()) {
+            throw invalid(rule.multiplierParam(), rule.multiplierParam() + " must be an integer from 1 to "
+                    + rule.maxMultiplier() + " (got " + shown(value) + ").");
+        }
+        return m;
     }
 
     private static String shown(JsonNode value) {

@@ -23,7 +23,8 @@ public final class PriceListCsv {
 
     public static final List<String> COLUMNS = List.of("id", "unit", "usd_price", "quantity_param", "default_quantity",
             "allowed_quantities", "min_quantity", "max_quantity", "clip_seconds", "resolution_param",
-            "default_resolution", "resolution_factors", "description", "enabled");
+            "default_resolution", "resolution_factors", "size_param", "default_size", "multiplier_param", "max_multiplier",
+            "description", "enabled");
     // usd_price is a required column but may be empty: an unpriced model (enabled=false) is listed, never served
     private static final Set<String> REQUIRED = Set.of("id", "unit", "usd_price", "quantity_param", "default_quantity");
 
@@ -83,7 +84,8 @@ public final class PriceListCsv {
                 printer.printRecord(e.id(), e.unit(), e.usdPrice() == null ? null : e.usdPrice().toPlainString(),
                         e.quantityParam(), e.defaultQuantity(), e.allowedQuantities(), e.minQuantity(), e.maxQuantity(),
                         e.clipSeconds(), e.resolutionParam(), e.defaultResolution(), e.resolutionFactors(),
-                        e.description(), e.enabled());
+                        e.sizeParam(), e.defaultSize(), e.multiplierParam(), e.maxMultiplier(), e.description(),
+                        e.enabled());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -111,7 +113,11 @@ public final class PriceListCsv {
                 text(r, "default_resolution"),
                 text(r, "resolution_factors"),
                 text(r, "description"),
-                bool(r, "enabled"));
+                bool(r, "enabled"),
+                text(r, "size_param"),
+                text(r, "default_size"),
+                text(r, "multiplier_param"),
+                integer(r, "max_multiplier"));
     }
 
     private static String text(CSVRecord r, String column) {

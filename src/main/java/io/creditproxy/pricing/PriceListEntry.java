@@ -7,8 +7,12 @@ import java.math.BigDecimal;
 
 /**
  * One model of the price table, exactly as a row of {@code models} (and of {@code pricing/models.csv}) holds it,
- * with the table's notations: allowed quantities "5,10", resolution factors "360p=1,540p=1,720p=4/3,1080p=8/3@5"
- * ({@code @5}: only these quantities at that resolution, several joined by "|"). Optional fields are null.
+ * with the table's notations: allowed quantities "5,10" (or fal's spelling with a unit, "4s,6s,8s"), resolution factors
+ * "360p=1,540p=1,720p=4/3,1080p=8/3@5" ({@code @5}: only these quantities at that resolution, several joined by "|").
+ * A model priced per megapixel names the body field with the image size ({@code size_param}, fal's {@code image_size})
+ * and fal's default size ({@code default_size}, a preset name; empty when fal sizes the output from an input image,
+ * so the proxy requires the field); {@code multiplier_param} is a second count fal multiplies its bill by (seedream's
+ * {@code max_images}), at most {@code max_multiplier}. Optional fields are null.
  * Also the admins' view of a model. {@link PriceRule#parse} validates it.
  *
  * <p>The body of PUT /admin/models/{id} is the same record read as a change ({@link #appliedTo}): a null field keeps
@@ -32,7 +36,20 @@ public record PriceListEntry(
         String defaultResolution,
         String resolutionFactors,
         String description,
-        Boolean enabled) {
+        Boolean enabled,
+        String sizeParam,
+        String defaultSize,
+        String multiplierParam,
+        Integer maxMultiplier) {
+
+    /** An entry without the megapixel and multiplier fields (every unit but megapixel, most models). */
+    public PriceListEntry(String id, String unit, BigDecimal usdPrice, String quantityParam, Integer defaultQuantity,
+                          String allowedQuantities, Integer minQuantity, Integer maxQuantity, Integer clipSeconds,
+                          String resolutionParam, String defaultResolution, String resolutionFactors, String description,
+                          Boolean enabled) {
+        this(id, unit, usdPrice, quantityParam, defaultQuantity, allowedQuantities, minQuantity, maxQuantity, clipSeconds,
+                resolutionParam, defaultResolution, resolutionFactors, description, enabled, null, null, null, null);
+    }
 
     public PriceListEntry {
         // numeric(14,6) comes back as 0.025000: keep one spelling of each price
@@ -64,7 +81,11 @@ public record PriceListEntry(
                 pick(defaultResolution, current == null ? null : current.defaultResolution()),
                 pick(resolutionFactors, current == null ? null : current.resolutionFactors()),
                 pick(description, current == null ? null : current.description()),
-                enabled != null ? enabled : current == null ? usdPrice != null : current.enabled());
+                enabled != null ? enabled : current == null ? usdPrice != null : current.enabled(),
+                pick(sizeParam, current == null ? null : current.sizeParam()),
+                pick(defaultSize, current == null ? null : current.defaultSize()),
+                pick(multiplierParam, current == null ? null : current.multiplierParam()),
+                maxMultiplier != null ? maxMultiplier : current == null ? null : current.maxMultiplier());
     }
 
     private static String pick(String given, String current) {

@@ -141,9 +141,10 @@ public class PriceListService {
     }
 
     /**
-     * Adds the models of a price list that the table does not have yet; never touches an existing row, so what
-     * admins changed stays. One statement per model with ON CONFLICT DO NOTHING, in id order, so instances that
-     * start together neither fail nor deadlock. Each added model gets its first price version.
+     * Adds the models of a price list that the table does not have yet, and prices the ones the table lists unpriced
+     * when the list has a price for them; never touches a priced row, so what admins changed stays. One statement per
+     * model (ON CONFLICT DO NOTHING; UPDATE ... WHERE usd_price IS NULL), in id order, so instances that start
+     * together neither fail nor deadlock. Each added or newly priced model gets a price version.
      *
      * @return how many models were added
      */
@@ -157,8 +158,9 @@ public class PriceListService {
             List<Object> inserted = em.createNativeQuery("""
                             INSERT INTO models(id, unit, usd_price, quantity_param, default_quantity, allowed_quantities,
                                                min_quantity, max_quantity, clip_seconds, resolution_param,
-                                               default_resolution, resolution_factors, description, enabled)
-                            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                               default_resolution, resolution_factors, description, enabled,
+                                               size_param, default_size, multiplier_param, max_multiplier)
+                            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                             ON CONFLICT (id) DO NOTHING RETURNING id""")
                     .setParameter(1, e.id())
                     .setParameter(2, e.unit())
@@ -174,7 +176,15 @@ public class PriceListService {
                     .setParameter(12, e.resolutionFactors())
                     .setParameter(13, e.description())
                     .setParameter(14, e.enabled())
+                    .setParameter(15, e.sizeParam())
+                    .setParameter(16, e.defaultSize())
+                    .setParameter(17, e.multiplierParam())
+                    .setParameter(18, e.maxMultiplier())
                     .getResultList();
+            if (inserted.isEmpty() && e.usdPrice() != null) {
+                // a model the table lists unpriced takes the list's price: there is no admin's price to keep
+                inserted = pricedFromList(e);
+            }
             if (!inserted.isEmpty()) {
                 long version = insertVersion(e, "price-list");
                 em.createNativeQuery("UPDATE models SET price_version_id = ?1 WHERE id = ?2")
@@ -188,6 +198,36 @@ public class PriceListService {
             bus.publish(Invalidation.pricing());
         }
         return added;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> pricedFromList(PriceListEntry e) {
+        return em.createNativeQuery("""
+                        UPDATE models SET unit = ?2, usd_price = ?3, quantity_param = ?4, default_quantity = ?5,
+                               allowed_quantities = ?6, min_quantity = ?7, max_quantity = ?8, clip_seconds = ?9,
+                               resolution_param = ?10, default_resolution = ?11, resolution_factors = ?12,
+                               description = ?13, enabled = ?14, size_param = ?15, default_size = ?16,
+                               multiplier_param = ?17, max_multiplier = ?18, updated_at = now()
+                        WHERE id = ?1 AND usd_price IS NULL RETURNING id""")
+                .setParameter(1, e.id())
+                .setParameter(2, e.unit())
+                .setParameter(3, e.usdPrice())
+                .setParameter(4, e.quantityParam())
+                .setParameter(5, e.defaultQuantity())
+                .setParameter(6, e.allowedQuantities())
+                .setParameter(7, e.minQuantity())
+                .setParameter(8, e.maxQuantity())
+                .setParameter(9, e.clipSeconds())
+                .setParameter(10, e.resolutionParam())
+                .setParameter(11, e.defaultResolution())
+                .setParameter(12, e.resolutionFactors())
+                .setParameter(13, e.description())
+                .setParameter(14, e.enabled())
+                .setParameter(15, e.sizeParam())
+                .setParameter(16, e.defaultSize())
+                .setParameter(17, e.multiplierParam())
+                .setParameter(18, e.maxMultiplier())
+                .getResultList();
     }
 
     // ---- admins: import and export ------------------------------------------------------------------------
@@ -325,14 +365,20 @@ public class PriceListService {
 
     private long insertVersion(PriceListEntry e, String createdBy) {
         return ((Number) em.createNativeQuery("""
-                        INSERT INTO model_price_versions(model_id, unit, usd_price, clip_seconds, resolution_factors, created_by)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id""")
+                        INSERT INTO model_price_versions(model_id, unit, usd_price, clip_seconds, resolution_factors,
+                                                         size_param, default_size, multiplier_param, max_multiplier,
+                                                         created_by)
+                        VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?6) RETURNING id""")
                 .setParameter(1, e.id())
                 .setParameter(2, e.unit())
                 .setParameter(3, e.usdPrice())
                 .setParameter(4, e.clipSeconds())
                 .setParameter(5, e.resolutionFactors())
                 .setParameter(6, createdBy)
+                .setParameter(7, e.sizeParam())
+                .setParameter(8, e.defaultSize())
+                .setParameter(9, e.multiplierParam())
+                .setParameter(10, e.maxMultiplier())
                 .getSingleResult()).longValue();
     }
 
@@ -340,7 +386,10 @@ public class PriceListService {
     private static boolean priceChanged(PriceListEntry a, PriceListEntry b) {
         return !Objects.equals(a.unit(), b.unit()) || !Objects.equals(a.usdPrice(), b.usdPrice())
                 || !Objects.equals(a.clipSeconds(), b.clipSeconds())
-                || !Objects.equals(a.resolutionFactors(), b.resolutionFactors());
+                || !Objects.equals(a.resolutionFactors(), b.resolutionFactors())
+                || !Objects.equals(a.sizeParam(), b.sizeParam()) || !Objects.equals(a.defaultSize(), b.defaultSize())
+                || !Objects.equals(a.multiplierParam(), b.multiplierParam())
+                || !Objects.equals(a.maxMultiplier(), b.maxMultiplier());
     }
 
     private static List<String> differences(PriceListEntry a, PriceListEntry b) {
@@ -356,6 +405,10 @@ public class PriceListService {
         diff(out, "resolution_param", a.resolutionParam(), b.resolutionParam());
         diff(out, "default_resolution", a.defaultResolution(), b.defaultResolution());
         diff(out, "resolution_factors", a.resolutionFactors(), b.resolutionFactors());
+        diff(out, "size_param", a.sizeParam(), b.sizeParam());
+        diff(out, "default_size", a.defaultSize(), b.defaultSize());
+        diff(out, "multiplier_param", a.multiplierParam(), b.multiplierParam());
+        diff(out, "max_multiplier", a.maxMultiplier(), b.maxMultiplier());
         diff(out, "description", a.description(), b.description());
         diff(out, "enabled", a.enabled(), b.enabled());
         return out;

@@ -17,11 +17,18 @@ import java.util.regex.Pattern;
  * @param allowedQuantities fal's enumerated values (e.g. duration "5","10"); null when the parameter is an
  *                          integer between minQuantity and maxQuantity (maxQuantity null = no upper bound)
  * @param resolutions       resolution name to factor, in table order; empty when the model has no resolution
+ * @param quantitySuffix    the unit fal spells enumerated quantities with ("s" for veo3's "8s"); "" when none
+ * @param sizeParam         for unit megapixel: the body field with the image size (fal's image_size); else null
+ * @param defaultSize       fal's size when the field is absent; null when fal sizes the output from an input image,
+ *                          which the proxy cannot see, so the field is required
+ * @param multiplierParam   a second count fal multiplies its bill by (seedream's max_images), or null
+ * @param maxMultiplier     the largest value of multiplierParam fal accepts (null when there is none)
  */
 public record PriceRule(String id, PriceUnit unit, BigDecimal usdPrice, String quantityParam, int defaultQuantity,
                         List<Integer> allowedQuantities, int minQuantity, Integer maxQuantity, Integer clipSeconds,
                         String resolutionParam, String defaultResolution, Map<String, Resolution> resolutions,
-                        String description, boolean enabled) {
+                        String description, boolean enabled, String quantitySuffix, String sizeParam,
+                        ImageSizes.Size defaultSize, String multiplierParam, Integer maxMultiplier) {
 
     /** A resolution's price factor, and the only quantities fal allows at it (null = all). */
     public record Resolution(String name, Fraction factor, Set<Integer> onlyQuantities) {
@@ -29,6 +36,8 @@ public record PriceRule(String id, PriceUnit unit, BigDecimal usdPrice, String q
 
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+");
     private static final Pattern PARAM = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    // an enumerated quantity as fal spells it: "5", or "8s" (a number and a unit)
+    private static final Pattern SPELLED_QUANTITY = Pattern.compile("([0-9]+)([a-z]*)");
     private static final int MAX_ID_LENGTH = 200;
     // numeric(14, 6)
     private static final int PRICE_SCALE = 6;
@@ -54,7 +63,8 @@ public record PriceRule(String id, PriceUnit unit, BigDecimal usdPrice, String q
         }
         parse(new PriceListEntry(e.id(), e.unit(), BigDecimal.ONE, e.quantityParam(), e.defaultQuantity(),
                 e.allowedQuantities(), e.minQuantity(), e.maxQuantity(), e.clipSeconds(), e.resolutionParam(),
-                e.defaultResolution(), e.resolutionFactors(), e.description(), false));
+                e.defaultResolution(), e.resolutionFactors(), e.description(), false, e.sizeParam(), e.defaultSize(),
+                e.multiplierParam(), e.maxMultiplier()));
     }
 
     static final String UNPRICED_ENABLED = "a model without usd_price cannot be enabled: give it a price first";
@@ -83,8 +93,11 @@ public record PriceRule(String id, PriceUnit unit, BigDecimal usdPrice, String q
         List<Integer> allowed = null;
         int min = 1;
         Integer max = null;
+        String suffix = "";
         if (!blank(e.allowedQuantities())) {
-            allowed = List.copyOf(positiveInts(e.allowedQuantities(), ",", "allowed_quantities"));
+            suffix = quantitySuffix(e.allowedQuantities());
+            String digits = suffix.isEmpty() ? e.allowedQuantities() : e.allowedQuantities().replace(suffix, "");
+            allowed = List.copyOf(positiveInts(digits, ",", "allowed_quantities"));
             if (!allowed.contains(def)) {
                 throw new IllegalArgumentException("default_quantity " + def + " is not one of allowed_quantities " + e.allowedQuantities());
             }
@@ -132,8 +145,64 @@ public record PriceRule(String id, PriceUnit unit, BigDecimal usdPrice, String q
                 throw new IllegalArgumentException("default_quantity " + def + " is not allowed at default_resolution " + resDefault);
             }
         }
+        String sizeParam = null;
+        ImageSizes.Size defaultSize = null;
+        if (unit == PriceUnit.megapixel) {
+            if (blank(e.sizeParam()) || !PARAM.matcher(e.sizeParam()).matches()) {
+                throw new IllegalArgumentException("a model priced per megapixel needs size_param, the body field with "
+                        + "the image size (fal's image_size)");
+            }
+            sizeParam = e.sizeParam();
+            if (!blank(e.defaultSize())) {
+                defaultSize = ImageSizes.preset(e.defaultSize());
+                if (defaultSize == null) {
+                    throw new IllegalArgumentException("default_size must be one of fal's sizes "
+                            + String.join(", ", ImageSizes.presetNames()) + " (got '" + e.defaultSize() + "')");
+                }
+            }
+        } else if (!blank(e.sizeParam()) || !blank(e.defaultSize())) {
+            throw new IllegalArgumentException("size_param and default_size apply to unit megapixel only");
+        }
+        String multiplierParam = null;
+        Integer maxMultiplier = null;
+        if (!blank(e.multiplierParam()) || e.maxMultiplier() != null) {
+            if (blank(e.multiplierParam()) || !PARAM.matcher(e.multiplierParam()).matches() || e.maxMultiplier() == null
+                    || e.maxMultiplier() <= 0) {
+                throw new IllegalArgumentException("multiplier_param (a body field) and max_multiplier (greater than 0) "
+                        + "go together: give both or neither");
+            }
+            multiplierParam = e.multiplierParam();
+            maxMultiplier = e.maxMultiplier();
+        }
+        Set<String> params = new java.util.HashSet<>();
+        for (String p : new String[] {e.quantityParam(), resParam, sizeParam, multiplierParam}) {
+            if (p != null && !params.add(p)) {
+                throw new IllegalArgumentException("quantity_param, resolution_param, size_param and multiplier_param "
+                        + "must name different body fields (" + p + " twice)");
+            }
+        }
         return new PriceRule(e.id(), unit, price, e.quantityParam(), def, allowed, min, max, clip, resParam, resDefault,
-                resolutions, blank(e.description()) ? null : e.description(), e.enabled());
+                resolutions, blank(e.description()) ? null : e.description(), e.enabled(), suffix, sizeParam, defaultSize,
+                multiplierParam, maxMultiplier);
+    }
+
+    /** The unit fal spells every enumerated quantity with ("4s,6s,8s" -> "s"), the same for all of them. */
+    private static String quantitySuffix(String text) {
+        String suffix = null;
+        for (String s : text.split(",", -1)) {
+            java.util.regex.Matcher m = SPELLED_QUANTITY.matcher(s.trim());
+            if (!m.matches() || (suffix != null && !suffix.equals(m.group(2)))) {
+                throw new IllegalArgumentException("allowed_quantities must be a list of whole numbers such as 5,10, "
+                        + "or with one unit such as 4s,6s,8s (got '" + text + "')");
+            }
+            suffix = m.group(2);
+        }
+        return suffix == null ? "" : suffix;
+    }
+
+    /** The quantity as fal spells it in its enum ("8s"), or as a number when the model has no enumeration. */
+    public String spelled(int quantity) {
+        return allowedQuantities == null ? Integer.toString(quantity) : quantity + quantitySuffix;
     }
 
     /** "360p=1,540p=1,720p=4/3,1080p=8/3@5": name=factor, optionally @ the only quantities allowed there. */

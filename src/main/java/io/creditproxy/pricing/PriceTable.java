@@ -177,14 +177,27 @@ public class PriceTable {
                 "Model '" + shown + "' is not priced on this proxy; GET /v1/models lists the models on sale.");
     }
 
+    private static String presetName(ImageSizes.Size size) {
+        for (String name : ImageSizes.presetNames()) {
+            if (ImageSizes.preset(name).equals(size)) {
+                return name;
+            }
+        }
+        return size.toString();
+    }
+
     private static ModelOffer offer(PriceRule r, Snapshot s, BigDecimal multiplier) {
         long perUnit = PriceCalculator.quoteUnits(r, 1, PriceCalculator.defaultFactor(r), s.exchangeRate(), s.creditsPerCny(), multiplier).credits();
-        long atDefaults = PriceCalculator.quote(r, null, s.exchangeRate(), s.creditsPerCny(), multiplier).credits();
+        boolean sizeRequired = r.unit() == PriceUnit.megapixel && r.defaultSize() == null;
+        Long atDefaults = sizeRequired ? null
+                : PriceCalculator.quote(r, null, s.exchangeRate(), s.creditsPerCny(), multiplier).credits();
         boolean range = r.allowedQuantities() == null;
         return new ModelOffer(r.id(), r.unit().name(), r.usdPrice().toPlainString(), perUnit, atDefaults,
                 r.quantityParam(), r.defaultQuantity(), r.allowedQuantities(),
                 range ? r.minQuantity() : null, range ? r.maxQuantity() : null, r.clipSeconds(),
                 r.resolutionParam(), r.defaultResolution(),
-                r.resolutionParam() == null ? null : List.copyOf(r.resolutions().keySet()), r.description());
+                r.resolutionParam() == null ? null : List.copyOf(r.resolutions().keySet()), r.description(),
+                r.sizeParam(), r.defaultSize() == null ? null : presetName(r.defaultSize()), r.multiplierParam(),
+                r.maxMultiplier());
     }
 }

@@ -10,7 +10,9 @@ public enum PriceUnit {
     /** per second of video: x duration */
     second,
     /** per clip of clip_seconds: x ceil(duration / clip_seconds) x resolution factor */
-    clip;
+    clip,
+    /** per megapixel of output, as fal bills FLUX: x num_images x ceil(width x height / 10^6) of size_param */
+    megapixel;
 
     public static PriceUnit parse(String text) {
         for (PriceUnit u : values()) {

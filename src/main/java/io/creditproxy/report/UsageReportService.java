@@ -35,7 +35,7 @@ public class UsageReportService {
      * Per job: what went back (refund + release entries of the ledger), the units fal was paid for, and fal's own
      * billable units where the proxy saw them. fal is paid for a job that succeeded (or expired with its charge
      * kept: fal may have billed it, or is a ghost: refunded to the tenant, but fal ran it): an image job for the
-     * images delivered, a video job for its billed seconds or clips once the video was delivered. A give-back is written after its job, so only give-backs from a day
+     * images delivered, a megapixel job for the megapixels reserved, a video job for its billed seconds or clips once the video was delivered. A give-back is written after its job, so only give-backs from a day
      * before the period are read (the day is a margin for transactions that started before the job's).
      */
     private static final String PER_JOB = """
@@ -48,6 +48,7 @@ public class UsageReportService {
                              OR (j.status = %2$s AND j.price_credits > COALESCE(g.amount, 0))
                              OR j.ghost
                         THEN CASE WHEN j.unit = 'image' THEN COALESCE(j.delivered_units, j.quantity)
+                                  WHEN j.unit = 'megapixel' THEN j.quantity
                                   ELSE j.quantity * COALESCE(j.delivered_units, 1) END
                         ELSE 0 END AS cost_units
             FROM jobs j

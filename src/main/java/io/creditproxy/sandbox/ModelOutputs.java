@@ -17,7 +17,8 @@ final class ModelOutputs {
      *
      * @param status        HTTP status of the result call
      * @param body          the result body (output, or fal's error body)
-     * @param billableUnits sent as X-Fal-Billable-Units (images delivered, seconds of video; 0 for errors)
+     * @param billableUnits sent as X-Fal-Billable-Units, in fal's unit for the model ({@link FalBilling}: megapixels
+     *                      for FLUX, images, seconds of video); 0 for errors
      * @param error         for the status body and webhook when failed, else null
      * @param errorType     fal's machine-readable error type when failed, else null
      */
@@ -44,9 +45,25 @@ final class ModelOutputs {
         if (markers.contains(SandboxMarkers.FAIL)) {
             return modelError(500, detail("body", null, "Internal server error", "internal_server_error", input));
         }
-        return isVideoModel(modelId)
-                ? video(requestId, input)
-                : images(requestId, input, markers.contains(SandboxMarkers.FEWER_IMAGES), runMillis);
+        FalBilling.Bill bill;
+        try {
+            bill = FalBilling.billOf(modelId, input);
+        } catch (PydanticLax.Invalid e) {
+            // fal validates the input when the model runs, so a bad value fails the run, not the submit
+            return modelError(422, detail("body", e.field, e.getMessage(), e.type, e.value));
+        }
+        if (bill == null) {
+            return isVideoModel(modelId)
+                    ? video(requestId, input)
+                    : images(requestId, input, markers.contains(SandboxMarkers.FEWER_IMAGES), runMillis);
+        }
+        if (bill.video()) {
+            return videoOf(requestId, bill.videoSeconds(), bill.units());
+        }
+        int asked = bill.imageSizes().size();
+        FalBilling.Bill delivered = FalBilling.delivered(bill,
+                markers.contains(SandboxMarkers.FEWER_IMAGES) ? Math.max(0, asked - 1) : asked);
+        return imagesOf(requestId, input, delivered.imageSizes(), delivered.units(), runMillis);
     }
 
     /** How fal reports a request removed from the queue by a cancel (a request error, not a model error). */
@@ -59,25 +76,31 @@ final class ModelOutputs {
     private static Outcome images(String requestId, JsonObject input, boolean fewer, long runMillis) {
         Object requested = input.getValue("num_images");
         long asked;
-        if (requested == null) {
-            asked = 1;
-        } else if (requested instanceof Number n && isWhole(n) && n.longValue() >= 1) {
-            asked = n.longValue();
-        } else {
+        try {
+            asked = PydanticLax.integer("num_images", requested, 1, 1, Long.MAX_VALUE);
+        } catch (PydanticLax.Invalid e) {
             // fal validates the input when the model runs, so a bad value fails the run, not the submit
-            return modelError(422, detail("body", "num_images", "Input should be a valid integer greater than or equal to 1",
-                    "greater_than_equal", requested));
+            return modelError(422, detail("body", "num_images", e.getMessage(), e.type, requested));
         }
         long delivered = fewer ? Math.max(0, asked - 1) : asked;
         int[] size = imageSize(input.getValue("image_size"));
-        String format = "png".equals(input.getString("output_format", "jpeg")) ? "png" : "jpeg";
+        java.util.List<int[]> sizes = new java.util.ArrayList<>();
+        for (int i = 0; i < delivered; i++) {
+            sizes.add(size);
+        }
+        return imagesOf(requestId, input, sizes, delivered, runMillis);
+    }
+
+    private static Outcome imagesOf(String requestId, JsonObject input, java.util.List<int[]> sizes, long billableUnits,
+                                    long runMillis) {
+        String format = "png".equals(input.getValue("output_format")) ? "png" : "jpeg";
         JsonArray images = new JsonArray();
         JsonArray nsfw = new JsonArray();
-        for (int i = 0; i < delivered; i++) {
+        for (int i = 0; i < sizes.size(); i++) {
             images.add(new JsonObject()
                     .put("url", CDN + requestId + "/image-" + i + "." + format)
-                    .put("width", size[0])
-                    .put("height", size[1])
+                    .put("width", sizes.get(i)[0])
+                    .put("height", sizes.get(i)[1])
                     .put("content_type", "image/" + format));
             nsfw.add(false);
         }
@@ -88,7 +111,7 @@ final class ModelOutputs {
                 .put("seed", seed instanceof Number ? seed : ThreadLocalRandom.current().nextLong(0, 1L << 32))
                 .put("has_nsfw_concepts", nsfw)
                 .put("prompt", input.getValue("prompt", ""));
-        return new Outcome(200, body, delivered, null, null);
+        return new Outcome(200, body, billableUnits, null, null);
     }
 
     private static Outcome video(String requestId, JsonObject input) {
@@ -101,12 +124,16 @@ final class ModelOutputs {
                 return modelError(422, detail("body", "duration", "Input should be a valid duration", "one_of", duration));
             }
         }
+        return videoOf(requestId, seconds, seconds);
+    }
+
+    private static Outcome videoOf(String requestId, long seconds, long billableUnits) {
         JsonObject body = new JsonObject().put("video", new JsonObject()
                 .put("url", CDN + requestId + "/output.mp4")
                 .put("content_type", "video/mp4")
                 .put("file_name", "output.mp4")
                 .put("file_size", seconds * 412_345L));
-        return new Outcome(200, body, seconds, null, null);
+        return new Outcome(200, body, billableUnits, null, null);
     }
 
     private static Outcome modelError(int status, JsonObject detailEntry) {
@@ -132,24 +159,12 @@ final class ModelOutputs {
         return BigDecimal.valueOf(millis, 3);
     }
 
-    private static boolean isWhole(Number n) {
-        return n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
-                || (n instanceof java.math.BigInteger);
-    }
-
-    /** fal's named sizes, or an explicit {@code {width, height}}; landscape_4_3 is flux's default. */
+    /** fal's named sizes, or an explicit {@code {width, height}}; landscape_4_3 (flux's default) otherwise. */
     private static int[] imageSize(Object value) {
-        if (value instanceof JsonObject o && o.getValue("width") instanceof Number w && o.getValue("height") instanceof Number h) {
-            return new int[] {w.intValue(), h.intValue()};
+        try {
+            return FalBilling.imageSize(value, "landscape_4_3");
+        } catch (PydanticLax.Invalid e) {
+            return FalBilling.imageSize(null, "landscape_4_3");
         }
-        String name = value instanceof String s ? s : "landscape_4_3";
-        return switch (name) {
-            case "square_hd" -> new int[] {1024, 1024};
-            case "square" -> new int[] {512, 512};
-            case "portrait_4_3" -> new int[] {768, 1024};
-            case "portrait_16_9" -> new int[] {576, 1024};
-            case "landscape_16_9" -> new int[] {1024, 576};
-            default -> new int[] {1024, 768};
-        };
     }
 }

@@ -212,6 +212,41 @@ class OutcomeRulesTest {
         assertThat(OutcomeRules.charged(job, outcome)).isEqualTo(expected);
     }
 
+    /**
+     * A posted per-megapixel job costs the megapixels of the images fal delivered (each rounded up, from their width
+     * and height in fal's result), never more than reserved; an image of unknown size keeps the whole charge.
+     */
+    @ParameterizedTest(name = "{0} MP reserved, delivered {1} -> {2} credits")
+    @CsvSource(delimiter = '|', textBlock = """
+            68 | [[4096,4096],[4096,4096],[4096,4096],[4096,4096]] | 51000
+            68 | [[4096,4096],[4096,4096],[4096,4096]]             | 38250
+            4  | [[1024,768],[1024,768],[1024,768]]                | 2250
+            4  | [[2048,2048],[2048,2048]]                         | 3000
+            4  | [[1024,768],[0,768]]                              | 3000
+            4  | [[1024,768],[null,null]]                          | 3000
+            """)
+    void chargedPerMegapixel(int reserved, String sizes, long expected) throws Exception {
+        Job job = new Job();
+        job.unit = "megapixel";
+        job.quantity = reserved;
+        job.usdUnitPrice = new java.math.BigDecimal("0.025");
+        job.priceFactor = "1";
+        job.exchangeRate = java.math.BigDecimal.valueOf(3);
+        job.creditsPerCny = java.math.BigDecimal.valueOf(10_000);
+        job.priceMultiplier = java.math.BigDecimal.ONE;
+        job.priceCredits = reserved * 750L;
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ArrayNode images = json.createArrayNode();
+        for (com.fasterxml.jackson.databind.JsonNode wh : json.readTree(sizes)) {
+            images.addObject().put("url", "https://v3.fal.media/x.png").set("width", wh.get(0));
+            ((com.fasterxml.jackson.databind.node.ObjectNode) images.get(images.size() - 1)).set("height", wh.get(1));
+        }
+        com.fasterxml.jackson.databind.JsonNode result = json.createObjectNode().set("images", images);
+        OutcomeRules.Decision d = OutcomeRules.fromResult("megapixel", result);
+        assertThat(d.decided()).isTrue();
+        assertThat(OutcomeRules.charged(job, d.outcome())).isEqualTo(expected);
+    }
+
     /** The status word the tenant's webhook carries: OK for what the tenant pays for as delivered, else ERROR. */
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource(delimiter = '|', textBlock = """

@@ -55,35 +55,78 @@ class PriceCalculatorTest {
     }
 
     @Test
-    void theUnpricedSeedModelsAreListedDisabled() {
+    void theSeedModelsArePricedExceptTwoFalPublishesNoVerifiablePriceFor() {
         List<PriceListEntry> unpriced = PriceTableLoader.readPriceList("pricing/models.csv").stream()
                 .filter(e -> e.usdPrice() == null).toList();
-        assertThat(unpriced).hasSize(15).noneMatch(PriceListEntry::enabled);
-        assertThat(unpriced).extracting(PriceListEntry::id).contains("fal-ai/nano-banana", "fal-ai/veo3",
-                "fal-ai/bytedance/seedream/v4/text-to-image", "fal-ai/wan/v2.2-a14b/image-to-image", "fal-ai/qwen-image-edit-plus",
-                "fal-ai/vidu/reference-to-image", "fal-ai/imagen4/preview", "fal-ai/kling-video/v2.5-turbo/pro/text-to-video",
-                "fal-ai/flux-lora");
+        assertThat(unpriced).noneMatch(PriceListEntry::enabled).extracting(PriceListEntry::id)
+                .containsExactlyInAnyOrder("fal-ai/wan/v2.2-a14b/image-to-image", "fal-ai/qwen-image-edit-lora");
+        assertThat(RULES.keySet()).contains("fal-ai/nano-banana", "fal-ai/nano-banana/edit", "fal-ai/veo3",
+                "fal-ai/veo3/fast", "fal-ai/veo3/image-to-video", "fal-ai/bytedance/seedream/v4/text-to-image",
+                "fal-ai/bytedance/seedream/v4/edit", "fal-ai/qwen-image-edit-plus", "fal-ai/vidu/reference-to-image",
+                "fal-ai/imagen4/preview", "fal-ai/kling-video/v2.5-turbo/pro/text-to-video",
+                "fal-ai/kling-video/v2.5-turbo/pro/image-to-video", "fal-ai/flux-lora");
     }
 
     @Test
-    void theListHasAllThirtyOneModelsOfTheSeeds() {
-        assertThat(RULES).hasSize(31);
-        assertThat(RULES.values()).allMatch(PriceRule::enabled);
-        assertThat(RULES.values().stream().filter(r -> r.unit() == PriceUnit.image)).hasSize(11);
-        assertThat(RULES.values().stream().filter(r -> r.unit() == PriceUnit.second)).hasSize(14);
+    void theListHasTheSeedsModelsWithFalsUnits() {
+        assertThat(RULES).hasSize(44);
+        // FLUX.1 [dev] image-to-image sizes its output from the input image, which the proxy cannot see: not on sale
+        assertThat(RULES.values()).filteredOn(r -> !r.enabled()).extracting(PriceRule::id)
+                .containsExactly("fal-ai/flux-1/dev/image-to-image");
+        assertThat(RULES.values().stream().filter(r -> r.unit() == PriceUnit.megapixel)).hasSize(7);
+        assertThat(RULES.values().stream().filter(r -> r.unit() == PriceUnit.image)).hasSize(12);
+        assertThat(RULES.values().stream().filter(r -> r.unit() == PriceUnit.second)).hasSize(19);
         assertThat(RULES.values().stream().filter(r -> r.unit() == PriceUnit.clip)).hasSize(6);
     }
 
     @Test
-    void imagesArePricedPerImage() {
+    void fluxIsPricedPerMegapixelRoundedUpPerImage() {
+        // fal's default landscape_4_3, 1024x768 = 0.79 MP -> 1 MP x $0.025 x 3 x 10,000 = 750, as the seeds say
         assertThat(credits("fal-ai/flux-1/dev", "{\"prompt\":\"a cat\"}")).isEqualTo(750);
-        assertThat(credits("fal-ai/flux-1/dev", "{\"num_images\":4}")).isEqualTo(3_000);
-        assertThat(credits("fal-ai/flux-1/schnell", "{}")).isEqualTo(90);
+        // square_hd 1024x1024 = 1.05 MP -> 2 MP
+        assertThat(credits("fal-ai/flux-1/dev", "{\"image_size\":\"square_hd\"}")).isEqualTo(1_500);
+        // the issue's case: 4 x 4096x4096 = 4 x ceil(16.78) = 68 MP -> 51,000 credits, not 3,000
+        assertThat(credits("fal-ai/flux-1/dev", "{\"num_images\":4,\"image_size\":{\"width\":4096,\"height\":4096}}"))
+                .isEqualTo(51_000);
+        assertThat(credits("fal-ai/flux-1/schnell", "{\"image_size\":{\"width\":2000,\"height\":2000}}")).isEqualTo(360);
+        assertThat(credits("fal-ai/flux-lora", "{}")).isEqualTo(1_050);
+        Quote q = quote("fal-ai/flux-1/dev", "{\"num_images\":4}");
+        assertThat(q).isEqualTo(new Quote("fal-ai/flux-1/dev", "megapixel", 4, new BigDecimal("0.025"), "1", RATE, PER_CNY, 3_000));
+        // a model whose output follows its input image needs image_size
+        assertInvalid("fal-ai/qwen-image-edit-plus", "{\"num_images\":1}", "image_size");
+        assertThat(credits("fal-ai/qwen-image-edit-plus", "{\"image_size\":\"square\"}")).isEqualTo(900);
+    }
+
+    @Test
+    void veo3IsPricedPerSecondWithAndWithoutAudio() {
+        // default 8s with audio: 8 x $0.40 = $3.20 -> 96,000; without: 8 x $0.20
+        assertThat(credits("fal-ai/veo3", "{}")).isEqualTo(96_000);
+        assertThat(credits("fal-ai/veo3", "{\"generate_audio\":false}")).isEqualTo(48_000);
+        assertThat(credits("fal-ai/veo3", "{\"generate_audio\":\"false\",\"duration\":\"4s\"}")).isEqualTo(24_000);
+        assertThat(credits("fal-ai/veo3/fast", "{\"duration\":\"6s\"}")).isEqualTo(27_000);
+        // fal reads "yes" and 0 as booleans; the table names true/false only, so they are refused, never guessed
+        assertInvalid("fal-ai/veo3", "{\"generate_audio\":\"yes\"}", "generate_audio");
+        assertInvalid("fal-ai/veo3", "{\"generate_audio\":0}", "generate_audio");
+        assertInvalid("fal-ai/veo3", "{\"duration\":\"5s\"}", "duration");
+        assertInvalid("fal-ai/veo3/image-to-video", "{\"duration\":\"4s\"}", "duration");
+    }
+
+    @Test
+    void seedreamIsPricedPerImageTimesMaxImages() {
+        assertThat(credits("fal-ai/bytedance/seedream/v4/text-to-image", "{}")).isEqualTo(900);
+        assertThat(credits("fal-ai/bytedance/seedream/v4/text-to-image", "{\"num_images\":6,\"max_images\":\"6\"}"))
+                .isEqualTo(32_400);
+        assertInvalid("fal-ai/bytedance/seedream/v4/edit", "{\"max_images\":7}", "max_images");
+        assertInvalid("fal-ai/imagen4/preview", "{\"resolution\":\"2K\"}", "resolution");
+    }
+
+    @Test
+    void imagesArePricedPerImage() {
         assertThat(credits("fal-ai/flux-pro/kontext/max", "{}")).isEqualTo(2_400);
         assertThat(credits("fal-ai/flux-pro/kontext", "{\"num_images\":null}")).isEqualTo(1_200);
-
-        Quote q = quote("fal-ai/flux-1/dev", "{\"num_images\":4}");
-        assertThat(q).isEqualTo(new Quote("fal-ai/flux-1/dev", "image", 4, new BigDecimal("0.025"), "1", RATE, PER_CNY, 3_000));
+        assertThat(credits("fal-ai/nano-banana", "{\"num_images\":\"2\"}")).isEqualTo(2_340);
+        Quote q = quote("fal-ai/flux-pro/kontext", "{\"num_images\":4}");
+        assertThat(q).isEqualTo(new Quote("fal-ai/flux-pro/kontext", "image", 4, new BigDecimal("0.04"), "1", RATE, PER_CNY, 4_800));
     }
 
     @Test
@@ -148,7 +191,7 @@ class PriceCalculatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "5", "\"2\"", "-1", "2.5", "\"abc\"", "1.0", "true"})
+    @ValueSource(strings = {"0", "5", "\"5\"", "-1", "2.5", "\"2.5\"", "\"abc\"", "false", "\"1e1\"", "[1]", "99999999999"})
     void fluxRefusesImageCountsOutsideOneToFour(String numImages) {
         assertInvalid("fal-ai/flux-1/dev", "{\"num_images\":" + numImages + "}", "num_images");
     }
@@ -190,7 +233,7 @@ class PriceCalculatorTest {
      * rounding up to the next credit, the tenant multiplier. At 3 CNY per USD and 10,000 credits per CNY, 1 USD is
      * 30,000 credits. A rule change shows here in milliseconds.
      */
-    private static final Map<String, PriceRule> TABLE_RULES = Map.of(
+    private static final Map<String, PriceRule> BASE_RULES = Map.of(
             // per image, 1 to 4, default 1
             "image", rule("image", "0.025", "num_images", 1, null, 1, 4, null, null, null, null),
             // per image, at least 2, no upper bound
@@ -207,6 +250,27 @@ class PriceCalculatorTest {
             // a clip price whose 4/3 product is not whole
             "clip-odd", rule("clip", "0.01001", "duration", 5, "5,10", null, null, 5, "resolution", "540p", "540p=1,720p=4/3"));
 
+    /** Megapixels, boolean options, spelled durations and a multiplier field. */
+    private static final Map<String, PriceRule> FAL_UNIT_RULES = Map.of(
+            // per megapixel of each image, rounded up, at fal's default landscape_4_3
+            "megapixel", extended("megapixel", "0.025", "num_images", 1, null, 1, 4, null, null, null, "image_size",
+                    "landscape_4_3", null, null),
+            // per megapixel, the size required (fal would size the output from an input image)
+            "mp-required", extended("megapixel", "0.025", "num_images", 1, null, 1, 4, null, null, null, "image_size",
+                    null, null, null),
+            // per second, fal's "4s"/"6s"/"8s", twice the price with audio (the default)
+            "audio", extended("second", "0.2", "duration", 8, "4s,6s,8s", null, null, "generate_audio", "true",
+                    "false=1,true=2", null, null, null, null),
+            // per image, times max_images
+            "multiplied", extended("image", "0.03", "num_images", 1, null, 1, 6, null, null, null, null, null,
+                    "max_images", 6));
+
+    private static final Map<String, PriceRule> TABLE_RULES = new java.util.HashMap<>(BASE_RULES);
+
+    static {
+        TABLE_RULES.putAll(FAL_UNIT_RULES);
+    }
+
     @ParameterizedTest(name = "{0} {1} x{2} -> {3} {4} {5}")
     @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
             # rule       | body                                     | multiplier | units | factor | credits
@@ -216,8 +280,13 @@ class PriceCalculatorTest {
             image        | {"num_images":4}                         | 1          | 4     | 1      | 3000
             image        | {"num_images":5}                         | 1          | -     | -      | 422 num_images
             image        | {"num_images":0}                         | 1          | -     | -      | 422 num_images
-            image        | {"num_images":"2"}                       | 1          | -     | -      | 422 num_images
-            image        | {"num_images":2.0}                       | 1          | -     | -      | 422 num_images
+            image        | {"num_images":"2"}                       | 1          | 2     | 1      | 1500
+            image        | {"num_images":" 3 "}                     | 1          | 3     | 1      | 2250
+            image        | {"num_images":"2.00"}                    | 1          | 2     | 1      | 1500
+            image        | {"num_images":2.0}                       | 1          | 2     | 1      | 1500
+            image        | {"num_images":true}                      | 1          | 1     | 1      | 750
+            image        | {"num_images":1,"num_images":4}          | 1          | 4     | 1      | 3000
+            image        | {"num_images":2.5}                       | 1          | -     | -      | 422 num_images
             image        | {"num_images":2}                         | 0.9        | 2     | 1      | 1350
             image        | {"num_images":1}                         | 1.2        | 1     | 1      | 900
             image        | [1]                                      | 1          | -     | -      | 422 body
@@ -238,7 +307,37 @@ class PriceCalculatorTest {
             second-range | {"duration":1}                           | 1          | 1     | 1      | 2400
             second-range | {"duration":15}                          | 1          | 15    | 1      | 36000
             second-range | {"duration":16}                          | 1          | -     | -      | 422 duration
-            second-range | {"duration":"6"}                         | 1          | -     | -      | 422 duration
+            second-range | {"duration":"6"}                         | 1          | 6     | 1      | 14400
+            second-range | {"duration":"6.5"}                       | 1          | -     | -      | 422 duration
+            megapixel    | {}                                       | 1          | 1     | 1      | 750
+            megapixel    | {"image_size":"square_hd"}               | 1          | 2     | 1      | 1500
+            megapixel    | {"image_size":"square"}                  | 1          | 1     | 1      | 750
+            megapixel    | {"num_images":4,"image_size":{"width":4096,"height":4096}} | 1 | 68 | 1 | 51000
+            megapixel    | {"image_size":{"width":"1000","height":1000.0}} | 1   | 1     | 1      | 750
+            megapixel    | {"image_size":{"width":1001,"height":1000}} | 1       | 2     | 1      | 1500
+            megapixel    | {"image_size":{"width":9,"width":4000,"height":4000}} | 1 | 16 | 1   | 12000
+            megapixel    | {"image_size":{"width":4096}}            | 1          | -     | -      | 422 image_size
+            megapixel    | {"image_size":{"width":14143,"height":1}} | 1         | -     | -      | 422 image_size
+            megapixel    | {"image_size":{"width":0,"height":100}}  | 1          | -     | -      | 422 image_size
+            megapixel    | {"image_size":"Square_HD"}               | 1          | -     | -      | 422 image_size
+            megapixel    | {"image_size":1024}                      | 1          | -     | -      | 422 image_size
+            megapixel    | {"num_images":5}                         | 1          | -     | -      | 422 num_images
+            mp-required  | {}                                       | 1          | -     | -      | 422 image_size
+            mp-required  | {"image_size":null}                      | 1          | -     | -      | 422 image_size
+            mp-required  | {"image_size":"landscape_16_9"}          | 1          | 1     | 1      | 750
+            audio        | {}                                       | 1          | 8     | 2      | 96000
+            audio        | {"generate_audio":false}                 | 1          | 8     | 1      | 48000
+            audio        | {"generate_audio":"true","duration":"4s"} | 1         | 4     | 2      | 48000
+            audio        | {"duration":6}                           | 1          | 6     | 2      | 72000
+            audio        | {"duration":"6"}                         | 1          | -     | -      | 422 duration
+            audio        | {"generate_audio":"yes"}                 | 1          | -     | -      | 422 generate_audio
+            audio        | {"generate_audio":1}                     | 1          | -     | -      | 422 generate_audio
+            multiplied   | {}                                       | 1          | 1     | 1      | 900
+            multiplied   | {"num_images":6,"max_images":6}          | 1          | 36    | 1      | 32400
+            multiplied   | {"max_images":"2"}                       | 1          | 2     | 1      | 1800
+            multiplied   | {"max_images":true}                      | 1          | 1     | 1      | 900
+            multiplied   | {"max_images":7}                         | 1          | -     | -      | 422 max_images
+            multiplied   | {"max_images":0}                         | 1          | -     | -      | 422 max_images
             clip         | {}                                       | 1          | 1     | 1      | 9000
             clip         | {"duration":"8"}                         | 1          | 2     | 1      | 18000
             clip         | {"resolution":"360p"}                    | 1          | 1     | 1      | 9000
@@ -283,6 +382,15 @@ class PriceCalculatorTest {
                                   String defaultResolution, String factors) {
         return PriceRule.parse(new PriceListEntry("test/" + unit, unit, new BigDecimal(usd), quantityParam, defaultQuantity,
                 allowed, min, max, clipSeconds, resolutionParam, defaultResolution, factors, null, true));
+    }
+
+    private static PriceRule extended(String unit, String usd, String quantityParam, int defaultQuantity, String allowed,
+                                      Integer min, Integer max, String resolutionParam, String defaultResolution,
+                                      String factors, String sizeParam, String defaultSize, String multiplierParam,
+                                      Integer maxMultiplier) {
+        return PriceRule.parse(new PriceListEntry("test/" + unit, unit, new BigDecimal(usd), quantityParam, defaultQuantity,
+                allowed, min, max, null, resolutionParam, defaultResolution, factors, null, true, sizeParam, defaultSize,
+                multiplierParam, maxMultiplier));
     }
 
     private static void assertInvalid(String model, String body, String param) {

@@ -33,8 +33,11 @@ class PriceListCsvTest {
     @Test
     void theShippedListMirrorsTheSeedsTable() throws IOException {
         List<PriceListEntry> entries = PriceListCsv.read(new StringReader(shippedFile()));
-        assertThat(entries.get(0)).isEqualTo(new PriceListEntry("fal-ai/flux-1/dev", "image", new BigDecimal("0.025"),
-                "num_images", 1, null, 1, 4, null, null, null, null, "画图", true));
+        assertThat(entries.get(0)).isEqualTo(new PriceListEntry("fal-ai/flux-1/dev", "megapixel", new BigDecimal("0.025"),
+                "num_images", 1, null, 1, 4, null, null, null, null, "画图", true, "image_size", "landscape_4_3", null, null));
+        assertThat(entries).filteredOn(e -> e.id().equals("fal-ai/bytedance/seedream/v4/edit")).singleElement()
+                .extracting(PriceListEntry::multiplierParam, PriceListEntry::maxMultiplier)
+                .containsExactly("max_images", 6);
         assertThat(entries).filteredOn(e -> e.id().equals("fal-ai/kling-video/v1.6/standard/elements")).singleElement()
                 .isEqualTo(new PriceListEntry("fal-ai/kling-video/v1.6/standard/elements", "second", new BigDecimal("0.045"),
                         "duration", 5, "5,10", null, null, null, null, null, null, "2 张图片合成视频", true));
@@ -68,17 +71,22 @@ class PriceListCsvTest {
 
     @Test
     void aBadRowIsRefusedWithItsLineNumber() {
-        String good = "acme/a,image,0.1,num_images,1,,1,4,,,,,,true\n";
-        assertBad(HEADER + good + "acme/b,image,0,num_images,1,,1,4,,,,,,true\n", "line 3", "usd_price");
-        assertBad(HEADER + good + "acme/b,video,0.1,num_images,1,,1,4,,,,,,true\n", "line 3", "unit");
-        assertBad(HEADER + good + "acme/b,second,0.1,duration,7,\"5,10\",,,,,,,,true\n", "line 3", "default_quantity");
-        assertBad(HEADER + good + "acme/b,clip,0.1,duration,5,\"5,8\",,,,,,,,true\n", "line 3", "clip_seconds");
-        assertBad(HEADER + good + "acme/b,clip,0.1,duration,5,\"5,8\",,,5,resolution,4k,\"720p=4/3\",,true\n", "line 3", "default_resolution");
-        assertBad(HEADER + good + "acme/b,clip,0.1,duration,5,\"5,8\",,,5,resolution,720p,\"720p=x\",,true\n", "line 3", "resolution_factors");
-        assertBad(HEADER + good + "acme/b,image,0.1234567,num_images,1,,1,4,,,,,,true\n", "line 3", "usd_price");
-        assertBad(HEADER + good + "acme/b,image,0.1,num_images,1,,1,4,,,,,,maybe\n", "line 3", "enabled");
+        String good = "acme/a,image,0.1,num_images,1,,1,4,,,,,,,,,,true\n";
+        assertBad(HEADER + good + "acme/b,image,0,num_images,1,,1,4,,,,,,,,,,true\n", "line 3", "usd_price");
+        assertBad(HEADER + good + "acme/b,video,0.1,num_images,1,,1,4,,,,,,,,,,true\n", "line 3", "unit");
+        assertBad(HEADER + good + "acme/b,second,0.1,duration,7,\"5,10\",,,,,,,,,,,,true\n", "line 3", "default_quantity");
+        assertBad(HEADER + good + "acme/b,clip,0.1,duration,5,\"5,8\",,,,,,,,,,,,true\n", "line 3", "clip_seconds");
+        assertBad(HEADER + good + "acme/b,clip,0.1,duration,5,\"5,8\",,,5,resolution,4k,\"720p=4/3\",,,,,,true\n", "line 3", "default_resolution");
+        assertBad(HEADER + good + "acme/b,clip,0.1,duration,5,\"5,8\",,,5,resolution,720p,\"720p=x\",,,,,,true\n", "line 3", "resolution_factors");
+        assertBad(HEADER + good + "acme/b,image,0.1234567,num_images,1,,1,4,,,,,,,,,,true\n", "line 3", "usd_price");
+        assertBad(HEADER + good + "acme/b,image,0.1,num_images,1,,1,4,,,,,,,,,,maybe\n", "line 3", "enabled");
         assertBad(HEADER + good + good, "line 3", "twice");
-        assertBad(HEADER + "not a model id,image,0.1,num_images,1,,1,4,,,,,,true\n", "line 2", "id");
+        assertBad(HEADER + good + "acme/b,megapixel,0.1,num_images,1,,1,4,,,,,,,,,,true\n", "line 3", "size_param");
+        assertBad(HEADER + good + "acme/b,megapixel,0.1,num_images,1,,1,4,,,,,image_size,huge,,,,true\n", "line 3", "default_size");
+        assertBad(HEADER + good + "acme/b,image,0.1,num_images,1,,1,4,,,,,image_size,,,,,true\n", "line 3", "megapixel only");
+        assertBad(HEADER + good + "acme/b,image,0.1,num_images,1,,1,4,,,,,,,max_images,,,true\n", "line 3", "max_multiplier");
+        assertBad(HEADER + good + "acme/b,second,0.1,duration,8,\"4s,6\",,,,,,,,,,,,true\n", "line 3", "allowed_quantities");
+        assertBad(HEADER + "not a model id,image,0.1,num_images,1,,1,4,,,,,,,,,,true\n", "line 2", "id");
         assertBad("id,unit,usd_price,quantity_param,default_quantity,colour\n", "colour", "unknown column");
         assertBad("id,unit,usd_price,quantity_param\n", "default_quantity", "missing column");
     }

@@ -26,7 +26,7 @@ class PricingAdminApiTest {
 
     @Test
     void anUnpricedSeedModelIsListedNeverServedAndCanBeEnabledOncePriced() {
-        String model = "fal-ai/imagen4/preview";
+        String model = "fal-ai/qwen-image-edit-lora";
         given().auth().oauth2(Fixtures.financeToken()).get("/admin/models/" + model)
                 .then().statusCode(200).body("enabled", equalTo(false)).body("usd_price", org.hamcrest.Matchers.nullValue());
         long tenant = Fixtures.createTenant("unpriced");
@@ -51,6 +51,36 @@ class PricingAdminApiTest {
         // back to how the seeds have it, for other tests
         given().auth().oauth2(Fixtures.adminToken()).contentType(ContentType.JSON).body(Map.of("enabled", false))
                 .put("/admin/models/" + model).then().statusCode(200);
+    }
+
+    @Test
+    void anAdminSetsAPricePerMegapixelAndTheProxyChargesFalsRounding() {
+        String model = "ptest-" + UUID.randomUUID().toString().substring(0, 8) + "/megapixel";
+        Map<String, Object> body = new java.util.HashMap<>(Map.of("unit", "megapixel", "usd_price", "0.02",
+                "quantity_param", "num_images", "default_quantity", 1, "min_quantity", 1, "max_quantity", 4,
+                "size_param", "image_size", "default_size", "landscape_4_3"));
+        body.put("multiplier_param", "max_images");
+        body.put("max_multiplier", 2);
+        put(model, body).then().statusCode(200).body("unit", equalTo("megapixel"))
+                .body("size_param", equalTo("image_size")).body("default_size", equalTo("landscape_4_3"))
+                .body("multiplier_param", equalTo("max_images")).body("max_multiplier", equalTo(2));
+        // a megapixel model without size_param, or a default size fal does not have, is refused
+        put(model, Map.of("size_param", "")).then().statusCode(422).body("error.message", org.hamcrest.Matchers.containsString("size_param"));
+        put(model, Map.of("default_size", "huge")).then().statusCode(422);
+        long tenant = Fixtures.createTenant("megapixel");
+        Fixtures.topUp(tenant, 10_000);
+        String key = Fixtures.issueKey(tenant);
+        // square_hd: 1024x1024 = 1.05 MP -> 2 MP per image x 2 images x max_images 2 x $0.02 x 30,000 = 4,800
+        ControlsFixtures.submit(key, model, "{\"prompt\":\"x\",\"image_size\":\"square_hd\",\"num_images\":\"2\",\"max_images\":2}")
+                .then().statusCode(200);
+        // what was reserved (the simulator does not know this test model, so what it delivers decides the rest)
+        assertThat(Fixtures.ledger(tenant)).filteredOn(e -> "reserve".equals(e.get("kind")))
+                .extracting(e -> ((Number) e.get("amount")).longValue()).containsExactly(-4_800L);
+        Response refused = ControlsFixtures.submit(key, model, "{\"prompt\":\"x\",\"image_size\":{\"width\":100}}");
+        refused.then().statusCode(422);
+        assertThat(refused.jsonPath().getString("error.param")).isEqualTo("image_size");
+        assertThat(Fixtures.ledger(tenant)).filteredOn(e -> "reserve".equals(e.get("kind"))).hasSize(1);
+        Fixtures.assertBalanceEqualsLedgerSum(tenant);
     }
 
     @Test
@@ -122,12 +152,12 @@ class PricingAdminApiTest {
         String export = given().auth().oauth2(Fixtures.financeToken()).get("/admin/pricing/export")
                 .then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/csv")).extract().asString();
         assertThat(export).startsWith(String.join(",", PriceListCsv.COLUMNS) + "\n");
-        assertThat(export).contains("fal-ai/flux-1/dev,image,0.025,num_images,1,");
-        assertThat(export).contains("fal-ai/veo3,second,,duration,8,8,");
+        assertThat(export).contains("fal-ai/flux-1/dev,megapixel,0.025,num_images,1,,1,4,,,,,image_size,landscape_4_3,,,");
+        assertThat(export).contains("fal-ai/veo3,second,0.2,duration,8,\"4s,6s,8s\",,,,generate_audio,true,\"false=1,true=2\",");
 
         // the export with one price changed and one model added
         String csv = export.replace(changed + ",image,0.01,", changed + ",image,0.05,")
-                + added + ",image,0.02,num_images,1,,1,4,,,,,new,true\n";
+                + added + ",image,0.02,num_images,1,,1,4,,,,,,,,,new,true\n";
         Map<String, Object> dryRun = importCsv(csv, null).then().statusCode(200).extract().jsonPath().getMap("$");
         assertThat(dryRun.get("applied")).isEqualTo(false);
         assertThat(ids(dryRun.get("added"))).containsExactly(added);

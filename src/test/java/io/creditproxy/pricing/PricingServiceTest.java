@@ -49,16 +49,16 @@ class PricingServiceTest {
     }
 
     @Test
-    void theLoaderPutAllThirtyOneSeedModelsInPostgres() {
+    void theLoaderPutAllTheSeedModelsInPostgres() {
         List<PriceListEntry> shipped = PriceTableLoader.readPriceList("pricing/models.csv");
         Set<String> ids = shipped.stream().map(PriceListEntry::id).collect(Collectors.toSet());
         Number count = QuarkusTransaction.requiringNew().call(() -> (Number) em
                 .createNativeQuery("SELECT count(*) FROM models WHERE id = ANY(CAST(?1 AS text[]))")
                 .setParameter(1, ids.toArray(String[]::new))
                 .getSingleResult());
-        // 31 priced seeds and 15 listed unpriced (disabled) ones
+        // 43 on sale, FLUX.1 [dev] image-to-image priced but disabled, 2 listed unpriced (disabled)
         assertThat(count.intValue()).isEqualTo(46);
-        assertThat(shipped.stream().filter(e -> e.usdPrice() != null && e.enabled()).count()).isEqualTo(31);
+        assertThat(shipped.stream().filter(e -> e.usdPrice() != null && e.enabled()).count()).isEqualTo(43);
         assertThat(pricing.listModels()).extracting(PriceListEntry::id).containsAll(ids);
         for (String id : List.of("fal-ai/flux-1/dev", "fal-ai/kling-video/v2.1/master/text-to-video",
                 "fal-ai/pixverse/v4.5/text-to-video")) {
@@ -66,6 +66,25 @@ class PricingServiceTest {
         }
         // a second start adds nothing
         assertThat(pricing.addMissingModels(shipped)).isZero();
+    }
+
+    @Test
+    void theLoaderPricesAModelTheTableListsUnpricedButNeverOverwritesAPrice() {
+        String id = testId("unpriced");
+        PriceListEntry unpriced = new PriceListEntry(id, "image", null, "num_images", 1, null, 1, 4, null, null, null,
+                null, "listed", false);
+        assertThat(pricing.addMissingModels(List.of(unpriced))).isEqualTo(1);
+        assertThat(pricing.model(id).usdPrice()).isNull();
+        PriceListEntry priced = new PriceListEntry(id, "megapixel", new BigDecimal("0.03"), "num_images", 1, null, 1, 4,
+                null, null, null, null, "priced", true, "image_size", "square", null, null);
+        assertThat(pricing.addMissingModels(List.of(priced))).isEqualTo(1);
+        assertThat(pricing.model(id)).isEqualTo(priced);
+        assertThat(pricing.priceHistory(id)).hasSize(2);
+        // once priced, a list with another price changes nothing
+        PriceListEntry other = new PriceListEntry(id, "megapixel", new BigDecimal("0.01"), "num_images", 1, null, 1, 4,
+                null, null, null, null, "cheaper", true, "image_size", "square", null, null);
+        assertThat(pricing.addMissingModels(List.of(other))).isZero();
+        assertThat(pricing.model(id)).isEqualTo(priced);
     }
 
     @Test

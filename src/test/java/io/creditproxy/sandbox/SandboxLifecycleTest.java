@@ -91,7 +91,8 @@ class SandboxLifecycleTest {
         assertThat(result.json().get("images")).hasSize(1);
         assertThat(result.json().at("/images/0/width").asInt()).isEqualTo(1024);
         assertThat(result.json().at("/images/0/height").asInt()).isEqualTo(1024);
-        assertThat(result.header("X-Fal-Billable-Units")).isEqualTo("1");
+        // FLUX is billed per megapixel, rounded up per image: 1024x1024 = 1.05 MP -> 2
+        assertThat(result.header("X-Fal-Billable-Units")).isEqualTo("2");
     }
 
     @Test

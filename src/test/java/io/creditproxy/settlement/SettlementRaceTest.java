@@ -50,13 +50,15 @@ class SettlementRaceTest {
             String key = Fixtures.issueKey(tenant);
             List<Job> jobs = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                // 3 images reserved (2,250), 2 delivered (1,500): a double settlement would show as a second release
+                // 3 images of 1 MP reserved (2,250), 2 delivered (1,500): a double settlement would show as a second release
+                // (fal's images carry their width and height, from which a per-megapixel job is charged)
                 Response r = submit(key, "fal-ai/flux-1/dev",
                         "{\"prompt\":\"[sandbox:no-webhook] [sandbox:fewer-images]\",\"num_images\":3}");
                 r.then().statusCode(200);
                 String id = r.jsonPath().getString("request_id");
                 String webhook = "{\"request_id\":\"" + id + "\",\"gateway_request_id\":\"" + id + "\",\"status\":\"OK\","
-                        + "\"payload\":{\"images\":[{\"url\":\"https://v3.fal.media/a.png\"},{\"url\":\"https://v3.fal.media/b.png\"}]},"
+                        + "\"payload\":{\"images\":[{\"url\":\"https://v3.fal.media/a.png\",\"width\":1024,\"height\":768},"
+                        + "{\"url\":\"https://v3.fal.media/b.png\",\"width\":1024,\"height\":768}]},"
                         + "\"error\":null}";
                 jobs.add(new Job(id, r.jsonPath().getString("response_url"), webhook));
             }

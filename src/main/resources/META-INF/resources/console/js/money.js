@@ -52,6 +52,7 @@ export function formatCredits(big) {
 export function unitLabel(model) {
   switch (model.unit) {
     case 'image': return 'per image';
+    case 'megapixel': return 'per megapixel (rounded up per image)';
     case 'second': return 'per second';
     case 'clip': return `per ${model.clip_seconds || '?'} s clip` + (model.default_resolution ? ` at ${model.default_resolution}` : '');
     default: return model.unit;
