@@ -188,6 +188,9 @@ class ConsoleBrowserTest {
                 .asString().contains("Credits charged", "Revenue (CNY)", "fal cost (CNY)", "Margin (CNY)");
         assertThat(b.one("[data-kpi=credits_charged]").getText()).contains(String.format("%,d", price));
         assertThat(b.one("#by-model-table").getText()).contains(modelId);
+        // the reconciliation with fal's bill for the same period
+        b.waitFor("#reconciliation-totals");
+        assertThat(b.one("#reconciliation-totals").getText()).contains("Expected fal cost", "fal billed");
         screenshot("docs/console-reports.png");
 
         b.click("button[data-csv=tenant]");
@@ -226,6 +229,7 @@ class ConsoleBrowserTest {
 
         // the exchange rate: validated, then the change and its effect on prices shown; cancelled here, since the
         // rates are shared by every test of this database
+        assertThat(b.one("#cost-rate").getText()).contains("CNY paid per fal USD");
         String rate = b.one("#rates-form input[name=exchange_rate]").getDomProperty("value");
         b.type("#rates-form input[name=exchange_rate]", "abc");
         b.click("#rates-form button[type=submit]");
