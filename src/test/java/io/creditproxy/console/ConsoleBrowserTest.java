@@ -298,7 +298,7 @@ class ConsoleBrowserTest {
         b.click("#nav a[data-section=reports]");
         b.waitFor("#usage-chart");
         assertNoEditControls("reports");
-        assertThat(b.all("button[data-csv]")).as("finance may download the CSV").hasSize(3);
+        assertThat(b.all("button[data-csv]")).as("finance may download the CSVs (usage by day, model, tenant; reconciliation)").hasSize(4);
 
         b.click("#nav a[data-section=audit]");
         b.waitFor("#audit-table");
