@@ -154,6 +154,8 @@ class ConsoleBrowserTest {
         b.waitForText("#tenant-balance", String.format("%,d credits", 100_000L - price));
         b.waitFor("#ledger-table tr[data-kind=reserve]");
         assertThat(b.one("#ledger-table tr[data-kind=reserve]").getDomAttribute("data-amount")).isEqualTo(String.valueOf(-price));
+        // jobs and ledger load side by side: wait for the jobs table too
+        b.waitForText("#jobs-table", "COMPLETED");
         assertThat(b.one("#jobs-table").getText()).contains(modelId).contains("COMPLETED");
 
         // ---- rotate the key (new one shown once), then revoke the new one ----
