@@ -45,6 +45,17 @@ public final class QueryParams {
         }
     }
 
+    /** A true/false switch (any case); absent or blank is false. */
+    public static boolean flag(String name, String value) {
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.trim().equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw invalid(name, name + " must be true or false");
+    }
+
     /** Trimmed, or null when absent or blank. */
     public static String optionalText(String value) {
         return value == null || value.isBlank() ? null : value.trim();

@@ -32,6 +32,11 @@ public class FalUpstream {
         return simulated() ? local().baseUrl() : config.queueUrl();
     }
 
+    /** fal's Platform API base URL ({@code fal-platform.url}), or the simulator's. */
+    public String platformUrl(FalPlatformConfig platform) {
+        return simulated() ? local().platformUrl() : platform.url();
+    }
+
     public String jwksUrl() {
         return simulated() ? local().jwksUrl() : settlement.falJwksUrl();
     }

@@ -16,4 +16,9 @@ public interface LocalFal {
 
     /** The one key it accepts, when it demands one (else any key). */
     Optional<String> requiredKey();
+
+    /** Base URL of its Platform API (fal's {@code https://api.fal.ai/v1}): prices, billing events, balance. */
+    default String platformUrl() {
+        return baseUrl() + "/v1";
+    }
 }

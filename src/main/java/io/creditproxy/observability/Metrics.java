@@ -1,17 +1,20 @@
 package io.creditproxy.observability;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one facade through which the application records Prometheus metrics (names below, without the
@@ -28,6 +31,7 @@ public class Metrics {
     static final String WEBHOOKS = "creditproxy.webhook.deliveries";
     static final String OPEN_JOBS = "creditproxy.jobs.open";
     static final String GHOSTS = "creditproxy.ghost.jobs";
+    static final String FAL_BALANCE = "creditproxy.fal.balance.usd";
 
     private final MeterRegistry registry;
     private final TransactionSynchronizationRegistry transactions;
@@ -36,12 +40,18 @@ public class Metrics {
     /** Timers by their labels (bounded: routes, statuses and at most max-model-labels models). */
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final AtomicLong openJobs = new AtomicLong();
+    /** The operator's fal credit balance as last read (NaN until read). A gauge, not money: never summed. */
+    private final AtomicReference<BigDecimal> falBalance =
+            new AtomicReference<>();
 
     public Metrics(MeterRegistry registry, TransactionSynchronizationRegistry transactions, ObservabilityConfig config) {
         this.registry = registry;
         this.transactions = transactions;
         this.maxModelLabels = config.maxModelLabels();
         registry.gauge(OPEN_JOBS, openJobs);
+        Gauge.builder(FAL_BALANCE, falBalance, b -> b.get() == null ? Double.NaN : b.get().doubleValue())
+                .description("The operator's fal credit balance in USD, as fal's Platform API last reported it")
+                .register(registry);
     }
 
     /** One answered request: route (submit, status, result, cancel, stream, tenant, admin, webhook), model, status. */
@@ -106,6 +116,11 @@ public class Metrics {
     public void webhookDelivery(String result) {
         Counter.builder(WEBHOOKS).description("Tenant webhook delivery attempts by result")
                 .tag("result", result).register(registry).increment();
+    }
+
+    /** The operator's fal credit balance (USD), read from fal's Platform API. */
+    public void falBalance(BigDecimal usd) {
+        falBalance.set(usd);
     }
 
     public void openJobs(long count) {

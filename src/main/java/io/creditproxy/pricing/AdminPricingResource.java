@@ -1,6 +1,7 @@
 package io.creditproxy.pricing;
 
 import io.creditproxy.common.ApiException;
+import io.creditproxy.common.QueryParams;
 import io.creditproxy.pricing.PricingViews.ImportResult;
 import io.creditproxy.pricing.PricingViews.PriceVersion;
 import io.creditproxy.pricing.PricingViews.Rates;
@@ -26,9 +27,11 @@ import java.util.List;
 public class AdminPricingResource {
 
     private final PriceListService pricing;
+    private final PriceSyncService sync;
 
-    public AdminPricingResource(PriceListService pricing) {
+    public AdminPricingResource(PriceListService pricing, PriceSyncService sync) {
         this.pricing = pricing;
+        this.sync = sync;
     }
 
     @GET
@@ -47,15 +50,15 @@ public class AdminPricingResource {
     @Consumes({"text/csv", MediaType.TEXT_PLAIN})
     @RolesAllowed("admin")
     public ImportResult importCsv(@QueryParam("apply") String apply, String csv) {
-        boolean doApply;
-        if (apply == null || apply.isBlank() || apply.equalsIgnoreCase("false")) {
-            doApply = false;
-        } else if (apply.equalsIgnoreCase("true")) {
-            doApply = true;
-        } else {
-            throw ApiException.invalidParameter("apply must be true or false");
-        }
-        return pricing.importCsv(csv, doApply);
+        return pricing.importCsv(csv, QueryParams.flag("apply", apply));
+    }
+
+    /** fal's current prices against the table (dry run); {@code ?apply=true} writes them as new price versions. */
+    @POST
+    @Path("sync")
+    @RolesAllowed("admin")
+    public PriceSyncService.SyncResult sync(@QueryParam("apply") String apply) {
+        return sync.sync(QueryParams.flag("apply", apply));
     }
 
     @GET

@@ -43,6 +43,7 @@ public class PriceListService {
     private static final Logger LOG = Logger.getLogger(PriceListService.class);
     static final String EXCHANGE_RATE = "exchange_rate";
     static final String CREDITS_PER_CNY = "credits_per_cny";
+    static final String COST_RATE = "cost_rate";
 
     private final EntityManager em;
     private final InvalidationBus bus;
@@ -295,6 +296,27 @@ public class PriceListService {
         return new ImportResult(apply, added, changed, unchanged, notInFile);
     }
 
+    /**
+     * New USD prices for several models in one transaction (rows locked in id order), each a new price version with
+     * its audit line under {@code action}; the unit and everything else stay. Used by the price sync with fal.
+     *
+     * @throws ApiException 404 unknown_model, 422 for a price that is not usable
+     */
+    @Transactional
+    public List<PriceListEntry> applyPrices(Map<String, BigDecimal> prices, String action) {
+        List<PriceListEntry> out = new ArrayList<>();
+        for (String id : prices.keySet().stream().sorted().toList()) {
+            ModelPrice m = em.find(ModelPrice.class, id, LockModeType.PESSIMISTIC_WRITE);
+            if (m == null) {
+                throw PriceTable.unknownModel(id);
+            }
+            PriceListEntry next = PriceListEntry.changePrice(prices.get(id)).appliedTo(id, m.toEntry());
+            validate(next);
+            out.add(save(id, m, next, action));
+        }
+        return out;
+    }
+
     // ---- admins: rates ------------------------------------------------------------------------------------
 
     @Transactional
@@ -307,42 +329,48 @@ public class PriceListService {
     public List<Rates> rateHistory(int limit) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                        SELECT id, exchange_rate, credits_per_cny, effective_at, created_by
+                        SELECT id, exchange_rate, credits_per_cny, cost_rate, effective_at, created_by
                         FROM rate_versions ORDER BY id DESC LIMIT ?1""")
                 .setParameter(1, limit)
                 .getResultList();
         return rows.stream().map(r -> new Rates(PriceListEntry.normalize((BigDecimal) r[1]),
-                PriceListEntry.normalize((BigDecimal) r[2]), ((Number) r[0]).longValue(), Timestamps.offset(r[3]), (String) r[4])).toList();
+                PriceListEntry.normalize((BigDecimal) r[2]), PriceListEntry.normalize((BigDecimal) r[3]),
+                ((Number) r[0]).longValue(), Timestamps.offset(r[4]), (String) r[5])).toList();
     }
 
     /**
-     * A new version of the exchange rate and credits per CNY, effective at its commit for every new quote
-     * (running jobs keep theirs).
+     * A new version of the exchange rate, credits per CNY and cost rate, effective at its commit for every new quote
+     * (running jobs keep theirs: a job's cost rate is its rate version's).
      *
      * @throws ApiException 422 for a value that is not a positive numeric(20,8)
      */
     @Transactional
     public Rates updateRates(RatesUpdate update) {
-        if (update == null || (update.exchangeRate() == null && update.creditsPerCny() == null)) {
-            throw ApiException.invalidParameter("Give exchange_rate and/or credits_per_cny.");
+        if (update == null || (update.exchangeRate() == null && update.creditsPerCny() == null && update.costRate() == null)) {
+            throw ApiException.invalidParameter("Give exchange_rate, credits_per_cny and/or cost_rate.");
         }
         // one writer at a time, so that versions follow each other
         em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, 0x63705f7261746573L).getSingleResult();
         Rates before = rates();
         BigDecimal rate = update.exchangeRate() == null ? before.exchangeRate() : requireRate("exchange_rate", update.exchangeRate());
         BigDecimal perCny = update.creditsPerCny() == null ? before.creditsPerCny() : requireRate("credits_per_cny", update.creditsPerCny());
-        if (rate.compareTo(before.exchangeRate()) == 0 && perCny.compareTo(before.creditsPerCny()) == 0) {
+        BigDecimal cost = update.costRate() == null ? before.costRate() : requireRate("cost_rate", update.costRate());
+        if (rate.compareTo(before.exchangeRate()) == 0 && perCny.compareTo(before.creditsPerCny()) == 0
+                && cost.compareTo(before.costRate()) == 0) {
             return before;
         }
-        em.createNativeQuery("INSERT INTO rate_versions(exchange_rate, credits_per_cny, created_by) VALUES (?1, ?2, ?3)")
+        em.createNativeQuery("INSERT INTO rate_versions(exchange_rate, credits_per_cny, cost_rate, created_by) VALUES (?1, ?2, ?3, ?4)")
                 .setParameter(1, rate)
                 .setParameter(2, perCny)
-                .setParameter(3, audit.currentActor())
+                .setParameter(3, cost)
+                .setParameter(4, audit.currentActor())
                 .executeUpdate();
         em.createNativeQuery("UPDATE settings SET value = ?1, updated_at = now() WHERE name = ?2")
                 .setParameter(1, rate).setParameter(2, EXCHANGE_RATE).executeUpdate();
         em.createNativeQuery("UPDATE settings SET value = ?1, updated_at = now() WHERE name = ?2")
                 .setParameter(1, perCny).setParameter(2, CREDITS_PER_CNY).executeUpdate();
+        em.createNativeQuery("UPDATE settings SET value = ?1, updated_at = now() WHERE name = ?2")
+                .setParameter(1, cost).setParameter(2, COST_RATE).executeUpdate();
         Rates after = rates();
         audit.record("rates.update", null, null, "rates", before, after);
         bus.publish(Invalidation.pricing());

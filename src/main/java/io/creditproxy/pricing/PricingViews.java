@@ -13,16 +13,25 @@ public final class PricingViews {
     private PricingViews() {
     }
 
-    /** The exchange rate and credits per CNY in force, and the version they are. */
+    /**
+     * The rates in force and the version they are: the sale rate (exchange_rate, CNY per fal USD, what tenants pay),
+     * credits per CNY, and the cost rate (CNY the operator pays per USD of fal usage; fal cost and margin use it).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Rates(@JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal exchangeRate,
                         @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal creditsPerCny,
+                        @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal costRate,
                         long versionId, OffsetDateTime effectiveAt, String createdBy) {
     }
 
     /** PUT /admin/pricing/rates: a field left out keeps its value. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record RatesUpdate(BigDecimal exchangeRate, BigDecimal creditsPerCny) {
+    public record RatesUpdate(BigDecimal exchangeRate, BigDecimal creditsPerCny, BigDecimal costRate) {
+
+        /** The sale side only; the cost rate stays. */
+        public RatesUpdate(BigDecimal exchangeRate, BigDecimal creditsPerCny) {
+            this(exchangeRate, creditsPerCny, null);
+        }
     }
 
     /** One version of a model's price (a null usd_price: unpriced from then on). */

@@ -20,11 +20,24 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class AdminReportResource {
 
     private final UsageReportService reports;
+    private final ReconciliationService reconciliation;
     private final ReportRequests requests;
 
-    public AdminReportResource(UsageReportService reports, ReportRequests requests) {
+    public AdminReportResource(UsageReportService reports, ReconciliationService reconciliation, ReportRequests requests) {
         this.reports = reports;
+        this.reconciliation = reconciliation;
         this.requests = requests;
+    }
+
+    @GET
+    @Path("reconciliation")
+    @RolesAllowed({Roles.ADMIN, Roles.FINANCE})
+    @Operation(summary = "The books against fal's billing events for [from, to): under-priced jobs, jobs fal billed that "
+            + "were refunded or unknown, jobs charged that fal never billed, expected vs actual fal cost")
+    public Response reconciliation(@BeanParam PeriodParams period, @QueryParam("format") ReportFormat format) {
+        ReconciliationReport report = reconciliation.report(requests.period(period));
+        return ReportFormat.isCsv(format) ? CsvExport.response(CsvExport.reconciliation(report), "reconciliation.csv")
+                : Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @GET

@@ -79,7 +79,62 @@ public final class CsvExport {
                         text(e.reason()), text(e.createdBy()), e.amount(), e.balanceAfter());
             }
             printer.printRecord(s.to(), "", "closing_balance", "", "", "", "", s.totalCredits(), s.closingBalance());
+            if (s.usage() != null) {
+                // the period's money (CNY, not credits) after the balance rows: what it earned and what fal cost
+                printer.printRecord(s.to(), "", "revenue_cny", "", "", "", "", s.usage().revenueCny().toPlainString(), "");
+                printer.printRecord(s.to(), "", "fal_cost_cny", "", "", "", "", s.usage().falCostCny().toPlainString(), "");
+                printer.printRecord(s.to(), "", "margin_cny", "", "", "", "", s.usage().marginCny().toPlainString(), "");
+            }
         });
+    }
+
+    /**
+     * One row per listed job or unknown request, with its list in {@code category}, then one {@code total_*} row per
+     * list and the period's expected / actual / difference rows (USD in {@code fal_cost_usd}).
+     */
+    public static String reconciliation(ReconciliationReport r) {
+        List<String> header = List.of("category", "job_id", "fal_request_id", "tenant_id", "model", "status", "ghost",
+                "at", "credits_charged", "expected_fal_cost_usd", "fal_cost_usd", "fal_units", "fal_unit_price",
+                "fal_cost_credits", "shortfall_credits", "count");
+        return write(header, printer -> {
+            jobLines(printer, "under_priced", r.underPriced());
+            jobLines(printer, "billed_but_refunded", r.billedButRefunded());
+            for (ReconciliationReport.UnknownRequest u : r.billedUnknown()) {
+                printer.printRecord("billed_unknown", "", text(u.requestId()), "", text(u.endpointId()), "", "",
+                        u.billedAt(), "", "", plain(u.falCostUsd()), plain(u.falUnits()), plain(u.falUnitPrice()), "", "", "");
+            }
+            jobLines(printer, "charged_not_billed", r.chargedNotBilled());
+            ReconciliationReport.Totals t = r.totals();
+            total(printer, "total_under_priced", t.underPriced());
+            total(printer, "total_billed_but_refunded", t.billedButRefunded());
+            total(printer, "total_billed_unknown", t.billedUnknown());
+            total(printer, "total_charged_not_billed", t.chargedNotBilled());
+            printer.printRecord("period_expected_fal_cost", "", "", "", "", "", "", r.from() + "/" + r.to(), "",
+                    plain(t.expectedFalCostUsd()), "", "", "", "", "", t.jobs());
+            printer.printRecord("period_actual_fal_cost", "", "", "", "", "", "", r.from() + "/" + r.to(), "", "",
+                    plain(t.actualFalCostUsd()), "", "", "", "", t.jobsBilledByFal());
+            printer.printRecord("period_difference", "", "", "", "", "", "", r.from() + "/" + r.to(), "", "",
+                    plain(t.differenceUsd()), "", "", "", "", "");
+        });
+    }
+
+    private static void jobLines(CSVPrinter printer, String category, List<ReconciliationReport.JobLine> lines)
+            throws IOException {
+        for (ReconciliationReport.JobLine l : lines) {
+            printer.printRecord(category, l.jobId(), text(l.falRequestId()), l.tenantId(), text(l.model()), l.status(),
+                    l.ghost(), l.createdAt(), l.creditsCharged(), plain(l.expectedFalCostUsd()), plain(l.falCostUsd()),
+                    plain(l.falUnits()), plain(l.falUnitPrice()), l.falCostCredits() == null ? "" : l.falCostCredits(),
+                    l.shortfallCredits() == null ? "" : l.shortfallCredits(), "");
+        }
+    }
+
+    private static void total(CSVPrinter printer, String name, ReconciliationReport.Category c) throws IOException {
+        printer.printRecord(name, "", "", "", "", "", "", "", c.creditsCharged(), plain(c.expectedFalCostUsd()),
+                plain(c.falCostUsd()), "", "", c.falCostCredits(), "", c.count());
+    }
+
+    private static String plain(java.math.BigDecimal value) {
+        return value == null ? "" : value.toPlainString();
     }
 
     public static Response response(String csv, String filename) {

@@ -65,6 +65,6 @@ public class StatementService {
                     r.balanceAfter(), r.jobId(), r.modelId(), r.reason(), r.createdBy()));
         }
         return new Statement(tenantId, names.get(0), period.fromText(), period.toText(), period.zone().getId(),
-                opening, total, opening + total, entries);
+                opening, total, opening + total, entries, null);
     }
 }

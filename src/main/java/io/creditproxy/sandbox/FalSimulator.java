@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  * inside Quarkus ({@link SandboxServer}) and alone ({@link SandboxMain}). Same paths, codes, bodies and headers as
  * fal; only the host differs. This class serves HTTP, checks the key and routes; what it simulates lives apart:
  * the queue ({@link SimulatedQueue}), webhooks and their signing key ({@link SimulatedWebhooks}), what a model
- * produces ({@link ModelOutputs}), faults by prompt markers ({@link SandboxMarkers}).
+ * produces ({@link ModelOutputs}), faults by prompt markers ({@link SandboxMarkers}), and fal's Platform API under
+ * {@code /v1/} (prices, billing events, balance: {@link SimulatedPlatform}).
  */
 public final class FalSimulator {
 
@@ -39,6 +40,7 @@ public final class FalSimulator {
     private final SandboxSettings initialRuntime;
     private final SimulatedWebhooks webhooks;
     private final SimulatedQueue queue;
+    private final SimulatedPlatform platform;
     private final LongAdder unauthorized = new LongAdder();
 
     private final List<String> deployments = new CopyOnWriteArrayList<>();
@@ -51,6 +53,7 @@ public final class FalSimulator {
         this.initialRuntime = settings.copy();
         this.webhooks = new SimulatedWebhooks(vertx, settings);
         this.queue = new SimulatedQueue(vertx, settings, webhooks, this::baseUrl);
+        this.platform = new SimulatedPlatform(queue::requests);
     }
 
     /** Binds the port with one server instance per event loop (settings.instances()). */
@@ -133,6 +136,11 @@ public final class FalSimulator {
         return webhooks.sign(requestId, body, timestampSeconds);
     }
 
+    /** fal's Platform API as simulated here: prices (changeable), billing events, balance. */
+    SimulatedPlatform platform() {
+        return platform;
+    }
+
     public String jwksJson() {
         return webhooks.jwksJson();
     }
@@ -140,6 +148,7 @@ public final class FalSimulator {
     /** Forgets every request and recorded submit, zeroes the counters and restores the starting settings. */
     public void reset() {
         queue.reset();
+        platform.reset();
         webhooks.resetCounters();
         unauthorized.reset();
         settings.applyRuntime(initialRuntime);
@@ -182,7 +191,9 @@ public final class FalSimulator {
                 return;
             }
             int at = path.indexOf(REQUESTS);
-            if (at >= 0) {
+            if (path.startsWith(SimulatedPlatform.PREFIX)) {
+                platform.handle(req, path);
+            } else if (at >= 0) {
                 onRequestPath(req, path.substring(at + REQUESTS.length()));
             } else if (req.method() == HttpMethod.POST) {
                 String modelId = SimulatorHttp.trimSlashes(path);

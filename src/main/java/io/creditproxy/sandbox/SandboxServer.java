@@ -109,7 +109,31 @@ public class SandboxServer implements LocalFal {
         return running().signWebhook(requestId, body, timestampSeconds);
     }
 
-    /** Forgets requests and recorded submits, zeroes counters, restores the configured settings. */
+    /** Base URL of the simulated Platform API (fal's {@code https://api.fal.ai/v1}). */
+    @Override
+    public String platformUrl() {
+        return running().baseUrl() + "/v1";
+    }
+
+    /**
+     * fal changes its price of a model (Platform API and billing): requests completed until now keep the old one.
+     * A null price: fal no longer prices (nor bills) the model.
+     */
+    public void setFalPrice(String modelId, String unit, java.math.BigDecimal usdPerUnit) {
+        running().platform().setPrice(modelId, unit, usdPerUnit);
+    }
+
+    /** The credit the simulated fal account started with; its balance is this minus everything billed. */
+    public void setFalStartingBalance(java.math.BigDecimal usd) {
+        running().platform().setStartingBalance(usd);
+    }
+
+    /** The simulated account's balance now. */
+    public java.math.BigDecimal falBalance() {
+        return running().platform().balance();
+    }
+
+    /** Forgets requests and recorded submits, zeroes counters, restores the configured settings (and fal's prices). */
     public void reset() {
         running().reset();
     }

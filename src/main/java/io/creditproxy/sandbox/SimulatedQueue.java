@@ -86,6 +86,11 @@ final class SimulatedQueue {
         return out;
     }
 
+    /** The requests it still remembers (see {@code sandbox.max-requests}). */
+    Iterable<SimulatedRequest> requests() {
+        return requests.values();
+    }
+
     boolean cancelRequested(String requestId) {
         SimulatedRequest r = requests.get(requestId);
         return r != null && r.cancelRequested();

@@ -74,6 +74,11 @@ class AdminAuthTest {
                 new Endpoint("PUT", "/admin/pricing/rates", Map.of("credits_per_cny", 10000), true),
                 new Endpoint("GET", "/admin/pricing/rates/history", null, false),
                 new Endpoint("GET", "/admin/pricing/history?model=fal-ai/flux-1/dev", null, false),
+                // books against fal's bill (issue 13)
+                new Endpoint("POST", "/admin/pricing/sync", Map.of(), true),
+                new Endpoint("GET", "/admin/reports/reconciliation", null, false),
+                new Endpoint("GET", "/admin/fal/balance", null, false),
+                new Endpoint("POST", "/admin/fal/billing-events/pull", Map.of(), true),
                 new Endpoint("GET", "/admin/audit", null, false),
                 new Endpoint("GET", "/admin/audit?tenant_id=" + tenant, null, false),
                 new Endpoint("GET", "/admin/webhook-deliveries", null, false));

@@ -154,6 +154,8 @@ class ConsoleBrowserTest {
         b.waitForText("#tenant-balance", String.format("%,d credits", 100_000L - price));
         b.waitFor("#ledger-table tr[data-kind=reserve]");
         assertThat(b.one("#ledger-table tr[data-kind=reserve]").getDomAttribute("data-amount")).isEqualTo(String.valueOf(-price));
+        // jobs and ledger load side by side: wait for the jobs table too
+        b.waitForText("#jobs-table", "COMPLETED");
         assertThat(b.one("#jobs-table").getText()).contains(modelId).contains("COMPLETED");
 
         // ---- rotate the key (new one shown once), then revoke the new one ----
@@ -188,6 +190,9 @@ class ConsoleBrowserTest {
                 .asString().contains("Credits charged", "Revenue (CNY)", "fal cost (CNY)", "Margin (CNY)");
         assertThat(b.one("[data-kpi=credits_charged]").getText()).contains(String.format("%,d", price));
         assertThat(b.one("#by-model-table").getText()).contains(modelId);
+        // the reconciliation with fal's bill for the same period
+        b.waitFor("#reconciliation-totals");
+        assertThat(b.one("#reconciliation-totals").getText()).contains("Expected fal cost", "fal billed");
         screenshot("docs/console-reports.png");
 
         b.click("button[data-csv=tenant]");
@@ -226,6 +231,7 @@ class ConsoleBrowserTest {
 
         // the exchange rate: validated, then the change and its effect on prices shown; cancelled here, since the
         // rates are shared by every test of this database
+        assertThat(b.one("#cost-rate").getText()).contains("CNY paid per fal USD");
         String rate = b.one("#rates-form input[name=exchange_rate]").getDomProperty("value");
         b.type("#rates-form input[name=exchange_rate]", "abc");
         b.click("#rates-form button[type=submit]");
@@ -294,7 +300,7 @@ class ConsoleBrowserTest {
         b.click("#nav a[data-section=reports]");
         b.waitFor("#usage-chart");
         assertNoEditControls("reports");
-        assertThat(b.all("button[data-csv]")).as("finance may download the CSV").hasSize(3);
+        assertThat(b.all("button[data-csv]")).as("finance may download the CSVs (usage by day, model, tenant; reconciliation)").hasSize(4);
 
         b.click("#nav a[data-section=audit]");
         b.waitFor("#audit-table");

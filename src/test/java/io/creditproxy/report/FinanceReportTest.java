@@ -227,6 +227,10 @@ class FinanceReportTest {
             assertThat(((Number) e.get("balance_after")).longValue()).isEqualTo(99_250 + sum);
         }
         assertThat(s.getLong("opening_balance") + sum).isEqualTo(s.getLong("closing_balance"));
+        // the period's money, as the usage report's totals for the tenant (TOTAL minus B_FLUX_0301)
+        assertThat(s.getString("usage.revenue_cny")).isEqualTo("5.125000");
+        assertThat(s.getString("usage.fal_cost_cny")).isEqualTo("5.050000");
+        assertThat(s.getString("usage.margin_cny")).isEqualTo("0.075000");
         assertThat(entries.get(0)).containsEntry("kind", "reserve").containsEntry("amount", -3000)
                 .containsEntry("job_id", seeded.a1().toString()).containsEntry("model", FLUX)
                 .containsEntry("created_at", "2021-03-01T23:30+08:00");
@@ -241,7 +245,7 @@ class FinanceReportTest {
                 .then().statusCode(200).header("Content-Type", equalTo("text/csv; charset=UTF-8"))
                 .extract().asString();
         List<CSVRecord> records = parse(csv);
-        assertThat(records).hasSize(15);
+        assertThat(records).hasSize(18);
         assertThat(records.get(0).get("kind")).isEqualTo("opening_balance");
         assertThat(records.get(0).get("balance_after")).isEqualTo("99250");
         long csvSum = 0;
@@ -253,6 +257,8 @@ class FinanceReportTest {
         assertThat(Long.parseLong(closing.get("amount"))).isEqualTo(csvSum);
         assertThat(99_250 + csvSum).isEqualTo(Long.parseLong(closing.get("balance_after"))).isEqualTo(47_000);
         assertThat(records.get(13).get("reason")).isEqualTo("'=SUM(A1:A9) correction, \"manual\"");
+        assertThat(records.subList(15, 18)).extracting(r -> r.get("kind") + "=" + r.get("amount"))
+                .containsExactly("revenue_cny=5.125000", "fal_cost_cny=5.050000", "margin_cny=0.075000");
 
         // an empty period: opening = closing, no entries
         given().auth().oauth2(Fixtures.adminToken())

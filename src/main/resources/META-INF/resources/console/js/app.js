@@ -1,4 +1,5 @@
 // The console: a hash router over a handful of views, all of them calling the documented admin API only.
+import { get } from './api.js';
 import { session } from './session.js';
 import { clear, el } from './ui.js';
 import { loginView } from './views/login.js';
@@ -25,11 +26,13 @@ async function render() {
   const current = ++generation;
   if (!session.token) {
     top.hidden = true;
+    document.getElementById('fal-low-balance').hidden = true;
     document.body.dataset.role = '';
     clear(main).append(loginView());
     return;
   }
   top.hidden = false;
+  showFalBalance();
   document.body.dataset.role = session.role;
   document.getElementById('who-name').textContent = session.user;
   document.getElementById('who-role').textContent = session.role;
@@ -52,6 +55,26 @@ async function render() {
       page.append(el('div', { class: 'form-error', role: 'alert' }, e.message || String(e)));
     }
   }
+}
+
+/** The operator's fal credit balance in the header, and a banner while it is below the configured threshold. */
+async function showFalBalance() {
+  const where = document.getElementById('fal-balance');
+  const banner = document.getElementById('fal-low-balance');
+  let b;
+  try {
+    b = await get('/admin/fal/balance');
+  } catch (e) {
+    where.hidden = true;
+    return;
+  }
+  where.hidden = b.balance_usd === null;
+  where.textContent = b.balance_usd === null ? '' : `fal balance: ${b.balance_usd} ${b.currency || 'USD'}`;
+  banner.hidden = !b.low;
+  banner.textContent = b.low
+    ? `The fal credit balance is low: ${b.balance_usd} ${b.currency || 'USD'}, below ${b.low_balance_usd} USD. `
+      + 'Top up at fal before fal locks the account and every submit fails.'
+    : '';
 }
 
 session.onChange(() => render());

@@ -1,7 +1,8 @@
 import { api, get, query } from '../api.js';
-import { busy, clear, dec, el, errorBox, failed, field, int, loading, section, showError, table, validate } from '../ui.js';
+import { busy, clear, dec, el, errorBox, failed, field, int, loading, section, showError, table, time, validate } from '../ui.js';
 
 const BASE = '/admin/reports/usage';
+const RECONCILIATION = '/admin/reports/reconciliation';
 
 function isoDate(d) {
   const p = n => String(n).padStart(2, '0');
@@ -75,10 +76,77 @@ export function reportsView() {
         section('Usage by day', chartBox(byDay, f, t), csvButton(params, 'day'), figuresTable(byDay.rows, 'Day', r => r.period, 'by-day-table')),
         section('By model', csvButton(params, 'model'), figuresTable(byModel.rows, 'Model', r => el('code', null, r.model), 'by-model-table')),
         section('By tenant', csvButton(params, 'tenant'), figuresTable(byTenant.rows, 'Tenant',
-          r => el('a', { href: `#/tenants/${r.tenant_id}` }, `${r.tenant_name} #${r.tenant_id}`), 'by-tenant-table')));
+          r => el('a', { href: `#/tenants/${r.tenant_id}` }, `${r.tenant_name} #${r.tenant_id}`), 'by-tenant-table')),
+        reconciliationBox({ from: f, to: t }));
     }
     await load({ from: from.value, to: to.value });
   };
+}
+
+/** The books against fal's billing events for the same period (all tenants). */
+function reconciliationBox(params) {
+  const box = el('div', { id: 'reconciliation' }, loading());
+  const card = section('Reconciliation with fal', el('p', { class: 'muted' },
+    'fal\'s own billing events (read from fal\'s Platform API) against the jobs of the period, all tenants. '
+    + 'fal cost at the sale price is in credits; fal cost at the cost rate is what you paid.'), box);
+  get(RECONCILIATION, params).then(r => {
+    const t = r.totals;
+    const jobColumns = [
+      { label: 'Job', cell: l => el('code', null, l.job_id.slice(0, 8)) },
+      { label: 'Tenant', cell: l => el('a', { href: `#/tenants/${l.tenant_id}` }, '#' + l.tenant_id) },
+      { label: 'Model', cell: l => el('code', null, l.model) },
+      { label: 'Status', cell: l => l.status + (l.ghost ? ' (ghost)' : '') },
+      { label: 'Charged', cell: l => int(l.credits_charged), num: true },
+      { label: 'Expected fal USD', cell: l => dec(l.expected_fal_cost_usd), num: true },
+      { label: 'fal billed USD', cell: l => dec(l.fal_cost_usd), num: true },
+      { label: 'fal at sale price', cell: l => int(l.fal_cost_credits), num: true },
+    ];
+    clear(box).append(
+      el('div', { class: 'kpis', id: 'reconciliation-totals' },
+        kpi('Expected fal cost', dec(t.expected_fal_cost_usd) + ' USD', 'expected_fal_cost_usd'),
+        kpi('fal billed', dec(t.actual_fal_cost_usd) + ' USD', 'actual_fal_cost_usd'),
+        kpi('Difference', dec(t.difference_usd) + ' USD', 'difference_usd'),
+        kpi('Events read', r.events_fetched_through ? `until ${time(r.events_fetched_through)}` : 'not yet', 'events')),
+      el('h3', null, `Under-priced (${t.under_priced.count})`),
+      table(jobColumns, r.under_priced, { id: 'under-priced-table', empty: 'None: every price covered fal\'s bill.' }),
+      el('h3', null, `Billed by fal, refunded to the tenant (${t.billed_but_refunded.count})`),
+      table(jobColumns, r.billed_but_refunded, { id: 'billed-refunded-table', empty: 'None.' }),
+      el('h3', null, `Billed by fal, unknown to the proxy (${t.billed_unknown.count})`),
+      table([
+        { label: 'fal request', cell: u => el('code', null, u.request_id) },
+        { label: 'Model', cell: u => el('code', null, u.endpoint_id) },
+        { label: 'Billed at', cell: u => time(u.billed_at) },
+        { label: 'fal billed USD', cell: u => dec(u.fal_cost_usd), num: true },
+      ], r.billed_unknown, { id: 'billed-unknown-table', empty: 'None.' }),
+      el('h3', null, `Charged, never billed by fal (${t.charged_not_billed.count})`),
+      table(jobColumns, r.charged_not_billed, { id: 'not-billed-table', empty: 'None.' }),
+      reconciliationCsv(params));
+  }).catch(e => clear(box).append(failed(e)));
+  return card;
+}
+
+function reconciliationCsv(params) {
+  const b = el('button', { type: 'button', class: 'secondary csv', 'data-csv': 'reconciliation' }, 'Download CSV (reconciliation)');
+  const error = errorBox();
+  b.addEventListener('click', () => busy(b, async () => {
+    showError(error, null);
+    try {
+      const res = await api('GET', RECONCILIATION + query({ ...params, format: 'csv' }), { raw: true });
+      saveBlob(await res.blob(), `reconciliation-${params.from}-${params.to}.csv`);
+    } catch (e) {
+      showError(error, e);
+    }
+  }));
+  return el('div', { class: 'csv-row' }, b, error);
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 function kpi(label, value, key) {
@@ -105,12 +173,7 @@ function csvButton(params, groupBy) {
     showError(error, null);
     try {
       const res = await api('GET', BASE + query({ ...params, group_by: groupBy, format: 'csv' }), { raw: true });
-      const url = URL.createObjectURL(await res.blob());
-      const a = el('a', { href: url, download: `usage-by-${groupBy}-${params.from}-${params.to}.csv`, hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      saveBlob(await res.blob(), `usage-by-${groupBy}-${params.from}-${params.to}.csv`);
     } catch (e) {
       showError(error, e);
     }
