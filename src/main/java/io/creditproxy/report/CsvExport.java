@@ -23,6 +23,15 @@ public final class CsvExport {
     }
 
     public static String usage(UsageReport report) {
+        return usage(report, UsageFigures.COLUMNS, UsageFigures::cells);
+    }
+
+    /** A tenant's usage report: its own jobs and credits only (see {@link TenantUsageReport}). */
+    public static String tenantUsage(UsageReport report) {
+        return usage(report, TenantUsageReport.Figures.COLUMNS, f -> TenantUsageReport.Figures.of(f).cells());
+    }
+
+    private static String usage(UsageReport report, String[] columns, java.util.function.Function<UsageFigures, Object[]> cellsOf) {
         List<String> header = new ArrayList<>();
         GroupBy dims = GroupBy.parse(String.join(",", report.groupBy()));
         if (dims.tenant()) {
@@ -35,12 +44,12 @@ public final class CsvExport {
         if (dims.period() != null) {
             header.add("period");
         }
-        header.addAll(List.of(UsageFigures.COLUMNS));
-        int dimColumns = header.size() - UsageFigures.COLUMNS.length;
+        header.addAll(List.of(columns));
+        int dimColumns = header.size() - columns.length;
         return write(header, printer -> {
             if (dimColumns == 0) {
                 // no dimensions: the one row is the total of the period
-                printer.printRecord(report.totals().cells());
+                printer.printRecord(cellsOf.apply(report.totals()));
                 return;
             }
             for (UsageRow row : report.rows()) {
@@ -55,7 +64,7 @@ public final class CsvExport {
                 if (dims.period() != null) {
                     cells.add(row.period());
                 }
-                cells.addAll(List.of(row.figures().cells()));
+                cells.addAll(List.of(cellsOf.apply(row.figures())));
                 printer.printRecord(cells);
             }
             // the totals row: "TOTAL" in the first dimension column, the other dimension columns empty
@@ -63,7 +72,7 @@ public final class CsvExport {
             for (int i = 0; i < dimColumns; i++) {
                 cells.add(i == 0 ? "TOTAL" : "");
             }
-            cells.addAll(List.of(report.totals().cells()));
+            cells.addAll(List.of(cellsOf.apply(report.totals())));
             printer.printRecord(cells);
         });
     }

@@ -54,8 +54,9 @@ public class TenantUsageResource {
         if (groupBy != null) {
             UsageReport report = reports.report(requests.period(params.period), groupBy, caller.tenantId(),
                     QueryParams.optionalText(params.model));
-            return ReportFormat.isCsv(format) ? CsvExport.response(CsvExport.usage(report), "usage.csv")
-                    : Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
+            // the tenant's own figures only: never the operator's revenue, fal cost or margin
+            return ReportFormat.isCsv(format) ? CsvExport.response(CsvExport.tenantUsage(report), "usage.csv")
+                    : Response.ok(TenantUsageReport.of(report), MediaType.APPLICATION_JSON_TYPE).build();
         }
         if (ReportFormat.isCsv(format)) {
             throw QueryParams.invalid("format", "format=csv needs group_by (the job list is JSON)");

@@ -139,7 +139,7 @@ class FalBooksTest {
             // A: fal bills what the table says (2 x 0.025): in order, not listed
             String a = settledJob(key, FLUX, 2);
             // fal raises its price; the proxy's table still sells at 0.025
-            sandbox.setFalPrice(FLUX, "image", new BigDecimal("0.03"));
+            sandbox.setFalPrice(FLUX, "megapixel", new BigDecimal("0.03"));
             // B: charged 750 credits, fal bills 0.03 USD = 900 credits at the sale price: under-priced by 150
             String b = settledJob(key, FLUX, 1);
             // C: a ghost: the submit timed out and was refunded, fal ran it and bills it
@@ -153,7 +153,7 @@ class FalBooksTest {
             eventually(WAIT, () -> db.scalar("SELECT count(*) FROM jobs WHERE id = CAST(?1 AS uuid) AND ghost AND NOT ghost_pending",
                     c), n -> n == 1);
             // D: fal stops billing schnell: charged 90 credits, fal never bills it
-            sandbox.setFalPrice(SCHNELL, "image", null);
+            sandbox.setFalPrice(SCHNELL, "megapixel", null);
             String d = settledJob(key, SCHNELL, 1);
             // a request straight to fal with the operator's key: billed, unknown to the proxy
             String unknown = given().header("Authorization", "Key " + ProxyCalls.OPERATOR_KEY)
@@ -218,8 +218,8 @@ class FalBooksTest {
             assertThat(Fixtures.balance(tenant)).isEqualTo(100_000 - 1_500 - 750 - 90);
             Fixtures.assertBalanceEqualsLedgerSum(tenant);
         } finally {
-            sandbox.setFalPrice(FLUX, "image", new BigDecimal("0.025"));
-            sandbox.setFalPrice(SCHNELL, "image", new BigDecimal("0.003"));
+            sandbox.setFalPrice(FLUX, "megapixel", new BigDecimal("0.025"));
+            sandbox.setFalPrice(SCHNELL, "megapixel", new BigDecimal("0.003"));
         }
     }
 
@@ -229,7 +229,7 @@ class FalBooksTest {
         Map<String, Object> klingRow = given().auth().oauth2(Fixtures.adminToken()).get("/admin/models/" + kling)
                 .then().statusCode(200).extract().jsonPath().getMap("$");
         try {
-            sandbox.setFalPrice(FLUX, "image", new BigDecimal("0.03"));
+            sandbox.setFalPrice(FLUX, "megapixel", new BigDecimal("0.03"));
             sandbox.setFalPrice(kling, "video", new BigDecimal("0.25"));
             long versionsBefore = db.scalar("SELECT count(*) FROM model_price_versions WHERE model_id = ?1", FLUX);
 
@@ -271,7 +271,7 @@ class FalBooksTest {
                     .extract().jsonPath();
             assertThat(again.getList("changed.id")).doesNotContain(FLUX);
         } finally {
-            sandbox.setFalPrice(FLUX, "image", new BigDecimal("0.025"));
+            sandbox.setFalPrice(FLUX, "megapixel", new BigDecimal("0.025"));
             sandbox.setFalPrice(kling, String.valueOf(klingRow.get("unit")), new BigDecimal(String.valueOf(klingRow.get("usd_price"))));
             given().auth().oauth2(Fixtures.adminToken()).contentType(ContentType.JSON).body(Map.of("usd_price", "0.025"))
                     .put("/admin/models/" + FLUX).then().statusCode(200);

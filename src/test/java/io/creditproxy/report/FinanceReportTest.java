@@ -128,6 +128,27 @@ class FinanceReportTest {
     static final String B_FLUX_0301 = "1,1,0,0,0,0,0,0,1800,0,1800,0.180000,0.050000,0.150000,0.030000,2.000000,1";
     static final String TOTAL = "9,4,2,1,0,1,1,1,56800,3750,53050,5.305000,1.600000,5.200000,0.105000,7.000000,3";
 
+    /** A tenant's figures: the tenant's columns of an admin figures string (no ghost count, no operator money). */
+    static String tenantPart(String adminFigures) {
+        List<String> all = List.of(adminFigures.split(","));
+        List<String> out = new ArrayList<>();
+        for (String column : TenantUsageReport.Figures.COLUMNS) {
+            out.add(all.get(List.of(UsageFigures.COLUMNS).indexOf(column)));
+        }
+        return String.join(",", out);
+    }
+
+    static String tenantFigures(Map<String, Object> row) {
+        assertThat(row).as("a tenant never sees the operator's figures")
+                .doesNotContainKeys("revenue_cny", "fal_cost_usd", "fal_cost_cny", "margin_cny", "fal_billable_units",
+                        "jobs_with_fal_billable_units", "jobs_ghost");
+        List<String> cells = new ArrayList<>();
+        for (String column : TenantUsageReport.Figures.COLUMNS) {
+            cells.add(String.valueOf(row.get(column)));
+        }
+        return String.join(",", cells);
+    }
+
     static String figures(Map<String, Object> row) {
         List<String> cells = new ArrayList<>();
         for (String column : UsageFigures.COLUMNS) {
@@ -304,9 +325,14 @@ class FinanceReportTest {
                 .then().statusCode(200).extract().jsonPath();
         assertThat(grouped.getList("rows")).hasSize(4);
         assertThat(grouped.getLong("tenant_id")).isEqualTo(seeded.tenantA());
-        assertThat(figures(grouped.getMap("rows[0]"))).isEqualTo(A_FLUX_0301);
-        assertThat(figures(grouped.getMap("totals")))
-                .isEqualTo("8,3,2,1,0,1,1,1,55000,3750,51250,5.125000,1.550000,5.050000,0.075000,5.000000,2");
+        assertThat(tenantFigures(grouped.getMap("rows[0]"))).isEqualTo(tenantPart(A_FLUX_0301));
+        assertThat(tenantFigures(grouped.getMap("totals")))
+                .isEqualTo(tenantPart("8,3,2,1,0,1,1,1,55000,3750,51250,5.125000,1.550000,5.050000,0.075000,5.000000,2"));
+        String csv = given().auth().oauth2(seeded.keyA())
+                .when().get("/v1/usage?from=2021-03-01&to=2021-04-01&tz=Asia/Shanghai&group_by=model&format=csv")
+                .then().statusCode(200).extract().asString();
+        assertThat(csv.lines().findFirst().orElseThrow().replace("\uFEFF", "")).isEqualTo("model," + String.join(",", TenantUsageReport.Figures.COLUMNS));
+        assertThat(csv).doesNotContain("margin").doesNotContain("fal_cost");
 
         // the tenant's statement
         given().header("Authorization", "Key " + seeded.keyA())
@@ -332,7 +358,7 @@ class FinanceReportTest {
                 .then().statusCode(200).extract().jsonPath();
         assertThat(grouped.getList("rows")).hasSize(1);
         assertThat(grouped.getLong("rows[0].tenant_id")).isEqualTo(seeded.tenantB());
-        assertThat(figures(grouped.getMap("totals"))).isEqualTo(B_FLUX_0301);
+        assertThat(tenantFigures(grouped.getMap("totals"))).isEqualTo(tenantPart(B_FLUX_0301));
         given().auth().oauth2(seeded.keyB()).when().get("/v1/ledger?from=2021-03-01&to=2021-04-01&tz=Asia/Shanghai")
                 .then().statusCode(200).body("tenant_id", equalTo((int) seeded.tenantB()))
                 .body("entries.size()", equalTo(1)).body("entries[0].amount", equalTo(-1800));
