@@ -17,7 +17,8 @@ import java.sql.SQLException;
  *
  * <p>Locks are taken tenant row first, then key row, as every other writer of both does (a settlement's give-back:
  * {@link LedgerService#apply} then {@link LedgerService#returnToKey}), so statements never deadlock on them. The quota
- * is checked with {@code FOR UPDATE}, which re-reads the key row as last committed once the lock is held (the
+ * is checked with {@code FOR NO KEY UPDATE} (the lock the updates take anyway, so foreign-key checks of other
+ * transactions are not blocked), which re-reads the key row as last committed once the lock is held (the
  * statement's snapshot may predate a reservation that committed while this one waited for the tenant row); every
  * change of {@code credits_used} is made under its tenant's row lock, so the check holds until the commit.
  */
@@ -33,11 +34,11 @@ public final class ReserveStatement {
      */
     public static final String CHARGED = """
             locked AS MATERIALIZED (
-                SELECT id FROM tenants WHERE id = ? FOR UPDATE),
+                SELECT id FROM tenants WHERE id = ? FOR NO KEY UPDATE),
             quota_ok AS MATERIALIZED (
                 SELECT id FROM api_keys
                 WHERE id = ? AND (credit_quota IS NULL OR credits_used + ? <= credit_quota) AND EXISTS (SELECT 1 FROM locked)
-                FOR UPDATE),
+                FOR NO KEY UPDATE),
             charged AS (
                 UPDATE tenants SET balance = balance - ?
                 WHERE id = ? AND balance - ? >= -credit_limit AND EXISTS (SELECT 1 FROM quota_ok)

@@ -17,10 +17,9 @@ import java.util.List;
 
 /**
  * What a tenant can buy and what it costs, with an API key or a tenant user's token: {@code GET /v1/models}
- * ({@code ?group=NAME}: at that group's prices; default the key's group, or with a token the tenant's default group)
- * and {@code GET /v1/groups} (the groups the tenant may put keys in).
+ * ({@code ?group=NAME}: at that group's prices; default the key's group, or with a token the tenant's default group).
  */
-@Path("/v1")
+@Path("/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
 @TenantKey
 public class TenantModelResource {
@@ -52,22 +51,11 @@ public class TenantModelResource {
     }
 
     @GET
-    @Path("models")
     public GroupCatalog models(@QueryParam("group") String group) {
         long tenantId = caller.get().tenantId();
         GroupView g = group != null ? groups.usableView(tenantId, group)
                 : caller.key() != null ? groups.byId(caller.key().group().id()) : groups.defaultOf(tenantId);
-        return catalog(tenantMultiplier(tenantId), g, pricing);
-    }
-
-    @GET
-    @Path("groups")
-    public List<TenantGroup> groups() {
-        long tenantId = caller.get().tenantId();
-        BigDecimal tenant = tenantMultiplier(tenantId);
-        List<GroupView> usable = groups.forTenant(tenantId);
-        return usable.stream().map(g -> new TenantGroup(g.name(), g.description(), g.priceMultiplier(),
-                plain(PriceCalculator.combined(tenant, g.priceMultiplier())), g == usable.get(0), g.enabled())).toList();
+        return catalog(tenantMultiplier(controls, tenantId), g, pricing);
     }
 
     /** The catalog at a tenant's multiplier in a group (credits as the tenant pays them). */
@@ -77,7 +65,7 @@ public class TenantModelResource {
         return new GroupCatalog(g.name(), plain(m), c.exchangeRate(), c.creditsPerCny(), c.models());
     }
 
-    private BigDecimal tenantMultiplier(long tenantId) {
+    static BigDecimal tenantMultiplier(ControlsCache controls, long tenantId) {
         ControlsCache.TenantControls tenant = controls.tenant(tenantId);
         return tenant == null ? BigDecimal.ONE : tenant.priceMultiplier();
     }

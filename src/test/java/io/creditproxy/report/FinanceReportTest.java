@@ -367,15 +367,15 @@ class FinanceReportTest {
             given().when().get(path).then().statusCode(401).body("error.code", equalTo("unauthorized"));
             // a tenant key is not an admin token
             given().auth().oauth2(seeded.keyA()).when().get(path).then().statusCode(401);
-            given().auth().oauth2(Fixtures.token("someone", "tenant")).when().get(path)
+            given().auth().oauth2(Fixtures.token("someone", "guest")).when().get(path)
                     .then().statusCode(403).body("error.code", equalTo("forbidden"));
             given().auth().oauth2(Fixtures.financeToken()).when().get(path).then().statusCode(200);
         }
         for (String path : List.of("/v1/usage", "/v1/ledger", "/v1/usage/" + seeded.a1())) {
             given().when().get(path).then().statusCode(401).body("error.code", equalTo("unauthorized"));
             given().auth().oauth2("cp_not_a_real_key").when().get(path).then().statusCode(401);
-            // an admin token is not a tenant key
-            given().auth().oauth2(Fixtures.adminToken()).when().get(path).then().statusCode(401);
+            // an admin token is not a tenant key (nor a tenant user's token)
+            given().auth().oauth2(Fixtures.adminToken()).when().get(path).then().statusCode(403);
         }
     }
 
