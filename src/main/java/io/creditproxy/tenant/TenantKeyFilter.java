@@ -14,8 +14,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 /**
  * Authenticates every {@link TenantKey} resource (the {@code /v1} API) before the resource runs, on its worker
  * thread: an API key through {@link TenantAuthenticator} (as the passthrough checks it), or a tenant user's token
- * from {@code POST /v1/login} (checked like every JWT, then its role must be {@code tenant}: an admin's token is 403
- * here). A refusal is the one error shape (401, 403, 429 with Retry-After).
+ * from {@code POST /v1/login} (checked like every JWT, then its role must be {@code tenant}: an admin's token is not a
+ * tenant's credential, 401 here). A refusal is the one error shape (401, 429 with Retry-After).
  */
 @Provider
 @TenantKey
@@ -43,7 +43,7 @@ public class TenantKeyFilter implements ContainerRequestFilter {
             }
             Long tenantId = TenantUserToken.tenantIdOf(token.getClaim(TenantUserToken.TENANT_ID));
             if (!identity.hasRole(TenantUserToken.ROLE) || tenantId == null) {
-                throw new ApiException(403, "forbidden", "This route takes an API key or a tenant user's token, not an admin's.");
+                throw ApiException.unauthorized("This route takes an API key or a tenant user's token, not an admin's.");
             }
             current.set(new Caller(tenantId, 0), null);
             return;
