@@ -3,6 +3,7 @@ package io.creditproxy.admin;
 import io.creditproxy.audit.AuditLog;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.config.AdminConfig;
+import io.creditproxy.tenant.TenantUserToken;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.jwt.build.Jwt;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,9 +31,11 @@ public class AuthService {
     private final LoginThrottle throttle;
     private final AuditLog audit;
     private final AdminJwtKeys keys;
+    private final TenantUserService tenantUsers;
 
     public AuthService(AdminUserService users, AdminConfig config, LoginThrottle throttle, AuditLog audit,
-                       AdminJwtKeys keys) {
+                       AdminJwtKeys keys, TenantUserService tenantUsers) {
+        this.tenantUsers = tenantUsers;
         this.users = users;
         this.config = config;
         this.throttle = throttle;
@@ -67,6 +70,46 @@ public class AuthService {
         throttle.succeeded(username);
         return token(admin.get());
     }
+
+    /**
+     * A tenant user's login ({@code POST /v1/login}): the same bcrypt check, the same throttle (its user names counted
+     * apart from the admins', under {@code tenant:<name>}; the address shared) and the same key pair as an admin login.
+     *
+     * @return a token with role {@code tenant} (and no other), the user's id, its tenant's id and its token version
+     * @throws ApiException 401 for an unknown user, a wrong password and a disabled user alike; 429 while locked
+     */
+    public String tenantLogin(String username, String password, String address) {
+        if (username == null || username.isEmpty() || password == null || password.isEmpty()) {
+            throw ApiException.invalidParameter("username and password are required");
+        }
+        String throttled = TENANT_THROTTLE_PREFIX + username;
+        refuseIfLocked(throttled, address);
+        Optional<TenantUserService.Credentials> user = tenantUsers.credentials(username);
+        boolean ok;
+        if (user.isPresent()) {
+            ok = Passwords.matches(password, user.get().passwordHash()) && !user.get().disabled();
+        } else {
+            Passwords.burnEqualTime(password);
+            ok = false;
+        }
+        if (!ok) {
+            failed(throttled, address);
+            throw new ApiException(401, "invalid_credentials", "Invalid username or password.");
+        }
+        throttle.succeeded(throttled);
+        TenantUserService.Credentials u = user.get();
+        return Jwt.issuer(ISSUER)
+                .upn(u.username())
+                .subject(String.valueOf(u.id()))
+                .groups(TenantUserToken.ROLE)
+                .claim(TenantUserToken.TENANT_ID, u.tenantId())
+                .claim(TOKEN_VERSION, u.tokenVersion())
+                .expiresIn(config.tokenLifespan())
+                .sign(keys.signingKey());
+    }
+
+    /** Tenant users' names are throttled apart from admins' (an admin and a tenant user may share a name). */
+    static final String TENANT_THROTTLE_PREFIX = "tenant:";
 
     /**
      * The logged-in admin changes its own password. Every token issued before (this one included) stops working.

@@ -25,7 +25,7 @@ public class SecurityErrorMappers {
     @ServerExceptionMapper
     public Response authenticationFailed(AuthenticationFailedException e) {
         // expired, tampered, foreign-signed or malformed token; which one is not told
-        return unauthenticated("The admin token is invalid or expired.");
+        return unauthenticated("The token is invalid or expired.");
     }
 
     @ServerExceptionMapper

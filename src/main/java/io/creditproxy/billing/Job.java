@@ -64,6 +64,13 @@ public class Job {
     @Column(name = "price_multiplier", nullable = false, precision = 10, scale = 4)
     public BigDecimal priceMultiplier;
 
+    /** the key's price group and its multiplier at submit (the price is list x priceMultiplier x groupMultiplier) */
+    @Column(name = "group_id")
+    public Long groupId;
+
+    @Column(name = "group_multiplier", nullable = false, precision = 10, scale = 4)
+    public BigDecimal groupMultiplier;
+
     @Column(name = "request_id")
     public String requestId;
 

@@ -42,11 +42,15 @@ public class JobRepository {
     /**
      * What the reservation statement did.
      *
-     * @param charged  the price was taken from the balance
-     * @param inserted the job row went in (false: another submit with the same Idempotency-Key was first)
-     * @param balance  the tenant's balance before this statement's charge, or null when there is no such tenant
+     * @param charged   the price was taken from the balance (and added to the key's spend)
+     * @param inserted  the job row went in (false: another submit with the same Idempotency-Key was first)
+     * @param balance   the tenant's balance before this statement's charge, or null when there is no such tenant
+     * @param quotaOk   the key's remaining credit quota covered the price (always, for a key without a quota)
+     * @param quota     the key's credit quota, null = no cap
+     * @param keyUsed   what the key had spent before this statement
      */
-    public record ReserveResult(boolean charged, boolean inserted, Long balance) {
+    public record ReserveResult(boolean charged, boolean inserted, Long balance, boolean quotaOk, Long quota,
+                                long keyUsed) {
     }
 
     /** The stored answer of the first submit with an Idempotency-Key ({@code status} null while it is in flight). */
@@ -64,11 +68,12 @@ public class JobRepository {
                 INSERT INTO jobs (id, tenant_id, api_key_id, model_id, status, unit, quantity, usd_unit_price,
                                   price_factor, exchange_rate, credits_per_cny, price_credits, tenant_webhook,
                                   idempotency_key, request_hash, updated_at,
-                                  price_version_id, rate_version_id, price_multiplier)
-                SELECT ?, ?, ?, ?, %s, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ? FROM charged
+                                  price_version_id, rate_version_id, price_multiplier, group_id, group_multiplier)
+                SELECT ?, ?, ?, ?, %s, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ? FROM charged
                 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-                RETURNING id)""".formatted(RESERVED.sql()), ReserveStatement.ENTRY)
-            + "\nSELECT (SELECT balance FROM charged), (SELECT count(*) FROM job), (SELECT balance FROM tenants WHERE id = ?)";
+                RETURNING id)""".formatted(RESERVED.sql()), ReserveStatement.ENTRY, ReserveStatement.KEY_SPENT)
+            + "\nSELECT (SELECT balance FROM charged), (SELECT count(*) FROM job), (SELECT balance FROM tenants WHERE id = ?),\n"
+            + ReserveStatement.QUOTA_COLUMNS;
 
     private static final String FIRST_WITH_KEY =
             "SELECT request_hash, response_status, response_body FROM jobs WHERE tenant_id = ? AND idempotency_key = ?";
@@ -145,7 +150,7 @@ public class JobRepository {
         /** Charges the job's price and inserts it (with its ledger entry) only if the balance covers the price. */
         public ReserveResult reserve(NewJob job) throws SQLException {
             Quote q = job.quote();
-            int p = ReserveStatement.bindCharged(reserve, 1, job.tenantId(), q.credits());
+            int p = ReserveStatement.bindCharged(reserve, 1, job.tenantId(), job.apiKeyId(), q.credits());
             reserve.setObject(p++, job.id());
             reserve.setLong(p++, job.tenantId());
             reserve.setLong(p++, job.apiKeyId());
@@ -164,20 +169,27 @@ public class JobRepository {
             reserve.setObject(p++, q.priceVersionId(), Types.BIGINT);
             reserve.setObject(p++, q.rateVersionId(), Types.BIGINT);
             reserve.setBigDecimal(p++, q.priceMultiplier());
+            // and the key's price group with its multiplier
+            reserve.setObject(p++, q.groupId(), Types.BIGINT);
+            reserve.setBigDecimal(p++, q.groupMultiplier());
             p = ReserveStatement.bindEntry(reserve, p, job.tenantId(), q.credits());
-            reserve.setLong(p, job.tenantId());
+            p = ReserveStatement.bindKeySpent(reserve, p, job.apiKeyId(), q.credits());
+            reserve.setLong(p++, job.tenantId());
+            ReserveStatement.bindQuotaColumns(reserve, p, job.apiKeyId());
             try (ResultSet rs = reserve.executeQuery()) {
                 rs.next();
                 boolean charged = rs.getObject(1) != null;
                 boolean inserted = rs.getLong(2) == 1;
-                return new ReserveResult(charged, inserted, rs.getObject(3, Long.class));
+                Long used = rs.getObject(6, Long.class);
+                return new ReserveResult(charged, inserted, rs.getObject(3, Long.class), rs.getLong(4) == 1,
+                        rs.getObject(5, Long.class), used == null ? 0 : used);
             }
         }
 
         /** Gives back a charge whose job did not go in (see {@link ReserveResult#inserted}). */
-        public void undoCharge(long tenantId, long price) throws SQLException {
+        public void undoCharge(long tenantId, long keyId, long price) throws SQLException {
             try (PreparedStatement undo = connection.prepareStatement(ReserveStatement.UNDO_CHARGE)) {
-                ReserveStatement.bindUndo(undo, tenantId, price);
+                ReserveStatement.bindUndo(undo, tenantId, keyId, price);
                 undo.executeUpdate();
             }
         }

@@ -183,10 +183,10 @@ public final class OutcomeRules {
                 if (!job.unit.equals("image") || outcome.deliveredUnits() == null || outcome.deliveredUnits() >= job.quantity) {
                     yield job.priceCredits;
                 }
-                // at the tenant's multiplier frozen on the job, like the reservation
+                // at the tenant's and the group's multipliers frozen on the job, like the reservation
                 long partial = PriceCalculator.credits(job.usdUnitPrice, outcome.deliveredUnits(),
                         Fraction.parse(job.priceFactor), job.exchangeRate, job.creditsPerCny,
-                        job.priceMultiplier == null ? java.math.BigDecimal.ONE : job.priceMultiplier);
+                        PriceCalculator.combined(job.priceMultiplier, job.groupMultiplier));
                 yield Math.min(partial, job.priceCredits);
             }
         };

@@ -9,6 +9,7 @@ import io.creditproxy.common.GroupCommit;
 import io.creditproxy.config.ProxyConfig;
 import io.creditproxy.config.SettlementConfig;
 import io.creditproxy.ledger.InsufficientCreditsException;
+import io.creditproxy.ledger.KeyQuotaExceededException;
 import io.creditproxy.ledger.LedgerKind;
 import io.creditproxy.observability.Metrics;
 import io.creditproxy.pricing.Quote;
@@ -76,6 +77,10 @@ public class ReservationService {
     private record Short(Long balance) implements Charged {
     }
 
+    /** The key's remaining credit quota did not cover the price (nothing was charged). */
+    private record OverQuota(long quota, long used) implements Charged {
+    }
+
     private final JobRepository jobs;
     private final SettlementService settlements;
     private final SettlementConfig settlementConfig;
@@ -109,7 +114,7 @@ public class ReservationService {
      * Reserves the price of a submit under the job id chosen by the caller (it already holds the job's concurrency
      * slot under that id). Does not block: the future completes on a group-commit thread once the reservation's batch
      * committed, with a {@link Reserved} or a {@link Replay}, or fails with (wrapped, see {@link #unwrap}):
-     * {@link InsufficientCreditsException} 402 (nothing written); {@link ApiException} 422 when the Idempotency-Key was
+     * {@link InsufficientCreditsException} 402 or {@link KeyQuotaExceededException} 402 (nothing written); {@link ApiException} 422 when the Idempotency-Key was
      * used with another body, 409 while its first request is still being forwarded, 503 when the database did not
      * answer in time.
      */
@@ -127,6 +132,9 @@ public class ReservationService {
         if (charged instanceof Done) {
             metrics.ledgerMovement(LedgerKind.RESERVE.dbName(), -quote.credits()); // committed: counted at once
             return new Reserved(jobId);
+        }
+        if (charged instanceof OverQuota q) {
+            throw new KeyQuotaExceededException(q.quota(), Math.max(0, q.quota() - q.used()), quote.credits());
         }
         if (charged instanceof Short s) {
             if (s.balance() == null) {
@@ -199,13 +207,16 @@ public class ReservationService {
         JobRepository.ReserveResult done = statements.reserve(new NewJob(charge.jobId(), tenant, charge.caller().keyId(),
                 charge.quote(), charge.tenantWebhook(), charge.idempotencyKey(), charge.requestHash()));
         if (!done.charged()) {
+            if (done.balance() != null && !done.quotaOk() && done.quota() != null) {
+                return new OverQuota(done.quota(), done.keyUsed());
+            }
             return new Short(done.balance());
         }
         if (done.inserted()) {
             return new Done(charge.jobId());
         }
         // another instance inserted the same key first (the insert waited for its commit): give the price back
-        statements.undoCharge(tenant, charge.quote().credits());
+        statements.undoCharge(tenant, charge.caller().keyId(), charge.quote().credits());
         return new Duplicate(statements.firstWithKey(tenant, charge.idempotencyKey()));
     }
 

@@ -56,6 +56,8 @@ public class SettlementService {
         if (back > 0) {
             LedgerKind kind = outcome.kind() == Outcome.Kind.VOIDED ? LedgerKind.REFUND : LedgerKind.RELEASE;
             ledger.apply(Movement.forJob(job.tenantId, back, kind, jobId));
+            // what goes back to the balance goes back to the key's quota too
+            ledger.returnToKey(job.apiKeyId, back);
         }
         jobs.markSettled(jobId, outcome);
         if (job.tenantWebhook != null && outcome.jobStatus() != JobStatus.REJECTED) {

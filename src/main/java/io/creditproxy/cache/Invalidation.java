@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * "Something cached in every instance changed": the CDI event observed by the caches, and the pub/sub message
  * (this record as JSON) that carries it to the other instances.
  *
- * @param topic {@link #PRICING}, {@link #KEY}, {@link #TENANT} or {@link #ALL}
- * @param id    the key or tenant id, null for the whole topic
+ * @param topic {@link #PRICING}, {@link #KEY}, {@link #TENANT}, {@link #GROUP} or {@link #ALL}
+ * @param id    the key or tenant id (a group's name), null for the whole topic
  */
 public record Invalidation(String topic, String id) {
 
@@ -20,6 +20,8 @@ public record Invalidation(String topic, String id) {
     public static final String KEY = "key";
     /** one tenant's controls (price multiplier, concurrent jobs) */
     public static final String TENANT = "tenant";
+    /** a price group (multiplier, enabled): every key in it; id = the group's name */
+    public static final String GROUP = "group";
     /** everything: sent to local caches after a (re)subscription, since messages may have been missed */
     public static final String ALL = "all";
 
@@ -33,6 +35,10 @@ public record Invalidation(String topic, String id) {
 
     public static Invalidation tenant(long tenantId) {
         return new Invalidation(TENANT, Long.toString(tenantId));
+    }
+
+    public static Invalidation group(String name) {
+        return new Invalidation(GROUP, name);
     }
 
     public static Invalidation all() {

@@ -66,6 +66,22 @@ public class LedgerService {
         return entry;
     }
 
+    /**
+     * Gives a key back what it had spent of a job whose hold went back (refund or release), in the caller's
+     * transaction, after {@link #apply} moved the tenant's balance (tenant row locked first, then the key, as in
+     * {@link ReserveStatement}). A key's spend is what its jobs' ledger entries took, net.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void returnToKey(long keyId, long amount) {
+        if (amount <= 0) {
+            return;
+        }
+        em.createNativeQuery("UPDATE api_keys SET credits_used = GREATEST(credits_used - ?1, 0) WHERE id = ?2")
+                .setParameter(1, amount)
+                .setParameter(2, keyId)
+                .executeUpdate();
+    }
+
     /** Newest first. */
     @Transactional
     public List<LedgerEntry> entries(long tenantId, int limit) {

@@ -43,7 +43,7 @@ public class ControlsCache {
     }
 
     private record KeyRow(long keyId, long tenantId, boolean revoked, OffsetDateTime expiresAt, List<String> allowedModels,
-                          Integer rateLimitRpm, String redisScope) {
+                          Integer rateLimitRpm, String redisScope, KeyControls.Group group) {
     }
 
     private static final int MAX_ENTRIES = 100_000;
@@ -106,7 +106,8 @@ public class ControlsCache {
         }
         TenantControls t = tenant(k.tenantId());
         return new KeyControls(k.keyId(), k.tenantId(), k.revoked(), k.expiresAt(), k.allowedModels(), k.rateLimitRpm(),
-                t == null ? BigDecimal.ONE : t.priceMultiplier(), t == null ? null : t.maxConcurrentJobs(), k.redisScope());
+                t == null ? BigDecimal.ONE : t.priceMultiplier(), t == null ? null : t.maxConcurrentJobs(), k.redisScope(),
+                k.group());
     }
 
     /** The key's controls when this process holds them, else null; never blocks (for the event loop). */
@@ -117,7 +118,7 @@ public class ControlsCache {
             return null;
         }
         return new KeyControls(k.keyId(), k.tenantId(), k.revoked(), k.expiresAt(), k.allowedModels(), k.rateLimitRpm(),
-                t.priceMultiplier(), t.maxConcurrentJobs(), k.redisScope());
+                t.priceMultiplier(), t.maxConcurrentJobs(), k.redisScope(), k.group());
     }
 
     /** null when the tenant does not exist */
@@ -138,6 +139,8 @@ public class ControlsCache {
             case Invalidation.PRICING -> {
                 // prices are not cached here
             }
+            // a group's multiplier or state is part of every key in it
+            case Invalidation.GROUP -> drop(keys, null);
             default -> {
                 drop(keys, null);
                 drop(tenants, null);
@@ -155,14 +158,20 @@ public class ControlsCache {
     }
 
     private static final String KEY_COLUMNS = """
-            SELECT id, tenant_id, revoked_at IS NOT NULL, expires_at, allowed_models, rate_limit_rpm,
-                   id || '-' || CAST(floor(extract(epoch FROM created_at) * 1000000) AS bigint)
-            FROM api_keys""";
+            SELECT k.id, k.tenant_id, k.revoked_at IS NOT NULL, k.expires_at, k.allowed_models, k.rate_limit_rpm,
+                   k.id || '-' || CAST(floor(extract(epoch FROM k.created_at) * 1000000) AS bigint),
+                   g.id, g.name, g.price_multiplier, g.enabled
+            FROM api_keys k JOIN price_groups g ON g.id = k.group_id""";
 
     private static final String TENANT_COLUMNS = """
             SELECT id, price_multiplier, max_concurrent_jobs,
                    id || '-' || CAST(floor(extract(epoch FROM created_at) * 1000000) AS bigint)
             FROM tenants""";
+
+    private static BigDecimal plain(BigDecimal m) {
+        BigDecimal s = m.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
 
     private Map<Long, KeyRow> loadKeys(List<Long> ids) {
         return QuarkusTransaction.joiningExisting().call(() -> {
@@ -170,7 +179,8 @@ public class ControlsCache {
             for (Object[] r : rows(KEY_COLUMNS, ids)) {
                 KeyRow k = new KeyRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), Boolean.TRUE.equals(r[2]),
                         Timestamps.offset(r[3]), ModelPatterns.split((String) r[4]), r[5] == null ? null : ((Number) r[5]).intValue(),
-                        (String) r[6]);
+                        (String) r[6], new KeyControls.Group(((Number) r[7]).longValue(), (String) r[8],
+                        plain((BigDecimal) r[9]), Boolean.TRUE.equals(r[10])));
                 found.put(k.keyId(), k);
             }
             return found;
@@ -182,8 +192,7 @@ public class ControlsCache {
             Map<Long, TenantControls> found = new HashMap<>();
             for (Object[] r : rows(TENANT_COLUMNS, ids)) {
                 long tenantId = ((Number) r[0]).longValue();
-                BigDecimal m = ((BigDecimal) r[1]).stripTrailingZeros();
-                found.put(tenantId, new TenantControls(tenantId, m.scale() < 0 ? m.setScale(0) : m,
+                found.put(tenantId, new TenantControls(tenantId, plain((BigDecimal) r[1]),
                         r[2] == null ? null : ((Number) r[2]).intValue(), (String) r[3]));
             }
             return found;
@@ -192,6 +201,7 @@ public class ControlsCache {
 
     @SuppressWarnings("unchecked")
     private List<Object[]> rows(String select, List<Long> ids) {
-        return em.createNativeQuery(select + " WHERE id IN (?1)").setParameter(1, ids).getResultList();
+        String column = select.contains(" k JOIN ") ? "k.id" : "id";
+        return em.createNativeQuery(select + " WHERE " + column + " IN (?1)").setParameter(1, ids).getResultList();
     }
 }

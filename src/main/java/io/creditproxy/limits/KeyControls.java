@@ -12,10 +12,15 @@ import java.util.List;
  * @param priceMultiplier   the tenant's, 1 = list price
  * @param maxConcurrentJobs the tenant's, null = no limit
  * @param redisScope        names the key's Redis counters (id and creation time, never reused)
+ * @param group             the key's price group
  */
 public record KeyControls(long keyId, long tenantId, boolean revoked, OffsetDateTime expiresAt,
                           List<String> allowedModels, Integer rateLimitRpm, BigDecimal priceMultiplier,
-                          Integer maxConcurrentJobs, String redisScope) {
+                          Integer maxConcurrentJobs, String redisScope, Group group) {
+
+    /** A price group as the submit path needs it: id, name, multiplier, whether it is enabled. */
+    public record Group(long id, String name, BigDecimal priceMultiplier, boolean enabled) {
+    }
 
     public boolean expiredAt(OffsetDateTime now) {
         return expiresAt != null && !expiresAt.isAfter(now);

@@ -25,6 +25,15 @@ public final class PriceCalculator {
         return credits(usdPrice, quantity, factor, exchangeRate, creditsPerCny, BigDecimal.ONE);
     }
 
+    /**
+     * The multiplier a price is computed with: the tenant's times its key's group's (null = 1). Exact: both have at
+     * most 4 decimals, so the product has at most 8, and it is applied inside the one product before the ceiling.
+     */
+    public static BigDecimal combined(BigDecimal tenantMultiplier, BigDecimal groupMultiplier) {
+        return (tenantMultiplier == null ? BigDecimal.ONE : tenantMultiplier)
+                .multiply(groupMultiplier == null ? BigDecimal.ONE : groupMultiplier);
+    }
+
     /** The same with a tenant's price multiplier (0.9 = 10 % off), inside the one exact product before the ceiling. */
     public static long credits(BigDecimal usdPrice, long quantity, Fraction factor, BigDecimal exchangeRate,
                                BigDecimal creditsPerCny, BigDecimal multiplier) {
@@ -106,7 +115,7 @@ public final class PriceCalculator {
                                    BigDecimal creditsPerCny, BigDecimal multiplier) {
         long credits = credits(rule.usdPrice(), units, factor, exchangeRate, creditsPerCny, multiplier);
         return new Quote(rule.id(), rule.unit().name(), units, rule.usdPrice(), factor.toString(), exchangeRate,
-                creditsPerCny, credits, null, null, multiplier);
+                creditsPerCny, credits, null, null, multiplier, null, BigDecimal.ONE);
     }
 
     /** The units a requested quantity is billed as: a clip model counts started clips (8 s = 2 clips of 5 s). */

@@ -80,6 +80,16 @@ public class PriceTable {
                 .withVersions(s.versions().get(rule.id()), s.rateVersionId());
     }
 
+    /**
+     * A quote for a key in a price group: list price x the tenant's multiplier x the group's (one exact product before
+     * the ceiling); both multipliers and the group are recorded on the quote, to be frozen on the job.
+     */
+    public Quote quote(String modelId, JsonNode body, BigDecimal tenantMultiplier, Long groupId, BigDecimal groupMultiplier) {
+        BigDecimal tenant = tenantMultiplier == null ? BigDecimal.ONE : tenantMultiplier;
+        BigDecimal group = groupMultiplier == null ? BigDecimal.ONE : groupMultiplier;
+        return quote(modelId, body, PriceCalculator.combined(tenant, group)).withMultipliers(tenant, groupId, group);
+    }
+
     /** Drops the cached table and rates: the next quote reads the database. */
     public void invalidate() {
         snapshot.synchronous().invalidateAll();
@@ -89,6 +99,11 @@ public class PriceTable {
         if (invalidation.concerns(Invalidation.PRICING)) {
             invalidate();
         }
+    }
+
+    /** Credits per CNY in force. */
+    public BigDecimal creditsPerCny() {
+        return current().creditsPerCny();
     }
 
     /** What tenants may buy: enabled models, with credits at the default parameters, from the cache. */

@@ -175,7 +175,9 @@ public class ProxyRoutes {
         // is checked now, before anything is charged
         String webhook = tenantWebhook(FalHeaders.tenantWebhook(request.params()), object);
         FalHeaders.checkSubmitQuery(request.params());
-        Quote quote = pricing.quote(modelId, object, admission.priceMultiplier());
+        // list price x the tenant's multiplier x the key's group's (pricing/PriceTable), frozen on the job
+        Quote quote = pricing.quote(modelId, object, admission.priceMultiplier(), admission.group().id(),
+                admission.group().priceMultiplier());
         String idempotencyKey = request.getHeader("Idempotency-Key");
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw ApiException.invalidParameter("Idempotency-Key must be 1 to 255 characters.");

@@ -47,9 +47,21 @@ public class JobHistoryService {
     record EntryRow(UUID jobId, long id, String kind, long amount, long balanceAfter, Instant createdAt) {
     }
 
-    /** What to list. Every field is optional; tenantId is forced to the caller's own for a tenant. */
+    /**
+     * What to list. Every field is optional; tenantId is forced to the caller's own for a tenant.
+     *
+     * @param apiKeyId only the jobs submitted with this key
+     */
     public record Filter(Long tenantId, String model, String status, OffsetDateTime from, OffsetDateTime to,
-                         UUID before) {
+                         UUID before, Long apiKeyId) {
+
+        public Filter(Long tenantId, String model, String status, OffsetDateTime from, OffsetDateTime to, UUID before) {
+            this(tenantId, model, status, from, to, before, null);
+        }
+
+        public Filter withKey(long keyId) {
+            return new Filter(tenantId, model, status, from, to, before, keyId);
+        }
     }
 
     private final EntityManager em;
@@ -69,6 +81,10 @@ public class JobHistoryService {
         if (f.tenantId() != null) {
             sql.append(" AND j.tenant_id = :tenant");
             params.put("tenant", f.tenantId());
+        }
+        if (f.apiKeyId() != null) {
+            sql.append(" AND j.api_key_id = :key");
+            params.put("key", f.apiKeyId());
         }
         if (f.model() != null) {
             sql.append(" AND j.model_id = :model");

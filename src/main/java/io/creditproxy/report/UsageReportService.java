@@ -127,6 +127,11 @@ public class UsageReportService {
      * @param model    only this model; null = all
      */
     public UsageReport report(ReportPeriod period, GroupBy groupBy, Long tenantId, String model) {
+        return report(period, groupBy, tenantId, model, null);
+    }
+
+    /** @param apiKeyId only the jobs submitted with this key (within the tenant's); null = all */
+    public UsageReport report(ReportPeriod period, GroupBy groupBy, Long tenantId, String model, Long apiKeyId) {
         // every dimension is selected (null where not grouped by), so each result row has the shape of a FigureRow
         String bucket = groupBy.period() == null ? "NULL::text"
                 : "to_char(created_at AT TIME ZONE :tz, '" + (groupBy.period() == GroupBy.Granularity.day ? "YYYY-MM-DD" : "YYYY-MM") + "')";
@@ -140,6 +145,9 @@ public class UsageReportService {
         }
         if (model != null) {
             sql.append(" AND j.model_id = :model");
+        }
+        if (apiKeyId != null) {
+            sql.append(" AND j.api_key_id = :key");
         }
         sql.append(") per_job GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8");
         // a one-off scan of many rows: no JIT compile (it costs more than it saves here), sorts in memory
@@ -157,6 +165,9 @@ public class UsageReportService {
         }
         if (model != null) {
             query.setParameter("model", model);
+        }
+        if (apiKeyId != null) {
+            query.setParameter("key", apiKeyId);
         }
         List<FigureRow> result = query.getResultList();
 

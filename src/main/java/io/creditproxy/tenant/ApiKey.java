@@ -47,6 +47,22 @@ public class ApiKey {
     @Column(name = "rate_limit_rpm")
     public Integer rateLimitRpm;
 
+    /** the key's price group (every key has one; 1 = "default") */
+    @Column(name = "group_id", nullable = false)
+    public long groupId = PriceGroup.DEFAULT_ID;
+
+    /** credits the key may spend in all; null = no cap (the tenant's balance still applies) */
+    @Column(name = "credit_quota")
+    public Long creditQuota;
+
+    /** Read-only from Hibernate: moved with the balance by the reservation and settlement statements. */
+    @Column(name = "credits_used", nullable = false, insertable = false, updatable = false)
+    public long creditsUsed;
+
+    /** Read-only from Hibernate: the last submit through the key. */
+    @Column(name = "last_used_at", insertable = false, updatable = false)
+    public OffsetDateTime lastUsedAt;
+
     /** on the old key of a rotation: the key that replaces it */
     @Column(name = "rotated_to")
     public Long rotatedTo;

@@ -35,6 +35,14 @@ public class Tenant {
     @Column(name = "max_concurrent_jobs")
     public Integer maxConcurrentJobs;
 
+    /** The price group of keys issued without one; group 1 ("default") unless an admin chose another. */
+    @Column(name = "default_group_id", nullable = false)
+    public long defaultGroupId = PriceGroup.DEFAULT_ID;
+
+    /** Most keys not revoked at once; null = no limit. */
+    @Column(name = "max_keys")
+    public Integer maxKeys;
+
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public OffsetDateTime createdAt;
 }

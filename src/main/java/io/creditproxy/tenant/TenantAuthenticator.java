@@ -39,8 +39,8 @@ import java.util.Map;
 @ApplicationScoped
 public class TenantAuthenticator {
 
-    /** A submit that may go on, and the tenant's price multiplier to price it with. */
-    public record Admission(Caller caller, BigDecimal priceMultiplier) {
+    /** A submit that may go on, and the tenant's and the key's group's multipliers to price it with. */
+    public record Admission(Caller caller, BigDecimal priceMultiplier, KeyControls.Group group) {
     }
 
     private static final int MAX_LOCAL = 100_000;
@@ -69,7 +69,7 @@ public class TenantAuthenticator {
     /**
      * A submit: the key is valid, may use this model, and is within its submits per minute. Refusals move no credit.
      *
-     * @throws ApiException 401 unauthorized or key_expired, 403 model_not_allowed, 429 rate_limited
+     * @throws ApiException 401 unauthorized or key_expired, 403 model_not_allowed or group_disabled, 429 rate_limited
      */
     public Admission admitSubmit(String authorization, String modelId) {
         KeyControls c = usable(authorization);
@@ -77,8 +77,12 @@ public class TenantAuthenticator {
             throw new ApiException(403, "model_not_allowed", "This API key may not use model '" + shorten(modelId) + "'.",
                     Map.of("allowed_models", c.allowedModels()));
         }
+        if (!c.group().enabled()) {
+            throw new ApiException(403, "group_disabled", "This API key's price group '" + c.group().name()
+                    + "' is disabled; ask for the key to be moved to another group.", Map.of("group", c.group().name()));
+        }
         limit(c, RateLimiter.Budget.SUBMITS);
-        return new Admission(caller(c), c.priceMultiplier());
+        return new Admission(caller(c), c.priceMultiplier(), c.group());
     }
 
     /**
@@ -87,9 +91,18 @@ public class TenantAuthenticator {
      * @throws ApiException 401 unauthorized or key_expired, 429 rate_limited
      */
     public Caller authenticateApi(String authorization) {
+        return controlsForApi(authorization).caller();
+    }
+
+    /** A key's own controls as a {@code /v1} call sees them: {@link #authenticateApi}, with the key's controls. */
+    public ApiCaller controlsForApi(String authorization) {
         KeyControls c = usable(authorization);
         limit(c, RateLimiter.Budget.API);
-        return caller(c);
+        return new ApiCaller(caller(c), c);
+    }
+
+    /** A {@code /v1} caller with its key's controls. */
+    public record ApiCaller(Caller caller, KeyControls controls) {
     }
 
     /**

@@ -27,16 +27,21 @@ public class TenantService {
     public static final BigDecimal MAX_MULTIPLIER = new BigDecimal("1000");
     public static final int MAX_CONCURRENT_JOBS = 1_000_000;
 
+    public static final int MAX_KEYS = 1_000_000;
+
     private final TenantRepository tenants;
     private final EntityManager em;
     private final AuditLog audit;
     private final InvalidationBus bus;
+    private final GroupService groups;
 
-    public TenantService(TenantRepository tenants, EntityManager em, AuditLog audit, InvalidationBus bus) {
+    public TenantService(TenantRepository tenants, EntityManager em, AuditLog audit, InvalidationBus bus,
+                         GroupService groups) {
         this.tenants = tenants;
         this.em = em;
         this.audit = audit;
         this.bus = bus;
+        this.groups = groups;
     }
 
     /**
@@ -75,17 +80,19 @@ public class TenantService {
         tenants.persist(t);
         em.flush();
         em.refresh(t); // balance and created_at come from column defaults
-        TenantView view = TenantView.of(t);
+        TenantView view = view(t);
         audit.record("tenant.create", t.id, null, "tenant:" + t.id, null, view);
         return view;
     }
 
     /**
-     * Changes name, credit_limit, price_multiplier and max_concurrent_jobs (absent = unchanged; null clears
-     * max_concurrent_jobs). A new multiplier applies to the next submit on every instance; running jobs keep theirs.
+     * Changes name, credit_limit, price_multiplier, max_concurrent_jobs, max_keys, default_group and allowed_groups
+     * (absent = unchanged; null clears max_concurrent_jobs and max_keys, and allowed_groups to none besides the
+     * default). A new multiplier applies to the next submit on every instance; running jobs keep theirs. Keys already
+     * in a group no longer allowed stay in it (an admin moves them); new keys cannot be put there.
      *
-     * @throws ApiException 404 unknown tenant, 422 bad value, 409 credit_limit_below_balance when the balance is
-     *                      already below minus the new limit
+     * @throws ApiException 404 unknown tenant, 422 bad value or unknown group, 409 credit_limit_below_balance when the
+     *                      balance is already below minus the new limit
      */
     public TenantView update(long id, JsonNode patch) {
         JsonNode body = JsonFields.object(patch);
@@ -94,7 +101,7 @@ public class TenantService {
         if (t == null) {
             throw ApiException.notFound("unknown_tenant", "No tenant with id " + id + ".");
         }
-        TenantView before = TenantView.of(t);
+        TenantView before = view(t);
         if (JsonFields.present(body, "name")) {
             t.name = requireName(JsonFields.text(body, "name"), "name");
         }
@@ -114,8 +121,23 @@ public class TenantService {
         if (JsonFields.present(body, "max_concurrent_jobs")) {
             t.maxConcurrentJobs = requireMaxConcurrent(JsonFields.integer(body, "max_concurrent_jobs"));
         }
+        if (JsonFields.present(body, "max_keys")) {
+            Long max = JsonFields.integer(body, "max_keys");
+            if (max != null && (max < 1 || max > MAX_KEYS)) {
+                throw ApiException.invalidParameter("max_keys must be between 1 and " + MAX_KEYS + ", or null for no limit");
+            }
+            t.maxKeys = max == null ? null : max.intValue();
+        }
+        if (JsonFields.present(body, "default_group")) {
+            String g = JsonFields.text(body, "default_group");
+            t.defaultGroupId = g == null ? PriceGroup.DEFAULT_ID : groups.require(g).id;
+        }
+        if (JsonFields.present(body, "allowed_groups")) {
+            List<String> names = JsonFields.strings(body, "allowed_groups");
+            groups.setAllowed(id, names == null ? List.of() : names.stream().distinct().map(groups::require).toList());
+        }
         em.flush();
-        TenantView after = TenantView.of(t);
+        TenantView after = view(t);
         if (!after.equals(before)) {
             audit.record("tenant.update", id, null, "tenant:" + id, before, after);
             bus.publish(Invalidation.tenant(id));
@@ -124,13 +146,13 @@ public class TenantService {
     }
 
     private static final java.util.Set<String> FIELDS = java.util.Set.of("name", "credit_limit", "price_multiplier",
-            "max_concurrent_jobs");
+            "max_concurrent_jobs", "max_keys", "default_group", "allowed_groups");
 
     private static void requireKnownFields(JsonNode body) {
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                throw ApiException.invalidParameter("unknown field '" + f + "' (name, credit_limit, price_multiplier, max_concurrent_jobs)");
+                throw ApiException.invalidParameter("unknown field '" + f + "' (name, credit_limit, price_multiplier, max_concurrent_jobs, max_keys, default_group, allowed_groups)");
             }
         }
     }
@@ -165,7 +187,7 @@ public class TenantService {
     /** @throws ApiException 404 unknown_tenant */
     @Transactional
     public TenantView get(long id) {
-        return TenantView.of(require(id));
+        return view(require(id));
     }
 
     /**
@@ -181,14 +203,32 @@ public class TenantService {
             params.and("q", "%" + escapeLike(q.trim().toLowerCase()) + "%");
         }
         return tenants.find(query.toString(), Sort.by("id"), params).range(0, size - 1).list()
-                .stream().map(TenantView::of).toList();
+                .stream().map(this::view).toList();
     }
 
     /** What the tenant sees of itself at {@code GET /v1/account}. */
     @Transactional
     public AccountView account(long tenantId) {
         Tenant t = require(tenantId);
-        return new AccountView(t.id, t.name, t.balance);
+        return new AccountView(t.id, t.name, t.balance, held(t.id), t.balance + t.creditLimit, t.creditLimit,
+                groups.nameOf(t.defaultGroupId));
+    }
+
+    /**
+     * Credits reserved by the tenant's jobs not settled yet: the whole price of each (a job is either open, holding
+     * all of it, or settled). Read through the partial index of open jobs, which holds only jobs in flight.
+     */
+    @Transactional
+    public long held(long tenantId) {
+        Number n = (Number) em.createNativeQuery(
+                        "SELECT COALESCE(sum(price_credits), 0) FROM jobs WHERE settled_at IS NULL AND tenant_id = ?1")
+                .setParameter(1, tenantId).getSingleResult();
+        return n.longValue();
+    }
+
+    private TenantView view(Tenant t) {
+        List<String> allowed = groups.allowed(t.id).stream().map(g -> g.name).toList();
+        return TenantView.of(t, held(t.id), groups.nameOf(t.defaultGroupId), allowed);
     }
 
     /** @throws ApiException 404 unknown_tenant */

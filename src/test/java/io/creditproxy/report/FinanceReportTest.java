@@ -399,7 +399,7 @@ class FinanceReportTest {
             given().when().get(path).then().statusCode(401).body("error.code", equalTo("unauthorized"));
             // a tenant key is not an admin token
             given().auth().oauth2(seeded.keyA()).when().get(path).then().statusCode(401);
-            given().auth().oauth2(Fixtures.token("someone", "tenant")).when().get(path)
+            given().auth().oauth2(Fixtures.token("someone", "guest")).when().get(path)
                     .then().statusCode(403).body("error.code", equalTo("forbidden"));
             given().auth().oauth2(Fixtures.financeToken()).when().get(path).then().statusCode(200);
         }
