@@ -65,7 +65,8 @@ class ObservabilityTest {
         metrics.settled("posted", "webhook", 2250);
         metrics.webhookDelivery("delivered");
         metrics.webhookDelivery("given_up");
-        assertThat(value("creditproxy_credits_total", "flow=\"posted\"")).isEqualTo(posted + 2250);
+        // at least: a job of an earlier test may settle meanwhile (the counter is the application's)
+        assertThat(value("creditproxy_credits_total", "flow=\"posted\"")).isGreaterThanOrEqualTo(posted + 2250);
         assertThat(value("creditproxy_webhook_deliveries_total", "result=\"delivered\"")).isEqualTo(delivered + 1);
         assertThat(value("creditproxy_webhook_deliveries_total", "result=\"given_up\"")).isEqualTo(failed + 1);
         assertThat(value("creditproxy_settlements_total", "outcome=\"posted\",source=\"webhook\"")).isGreaterThanOrEqualTo(1);
