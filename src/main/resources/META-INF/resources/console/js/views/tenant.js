@@ -39,7 +39,7 @@ export function tenantView(id) {
   };
 }
 
-function fact(term, value) {
+export function fact(term, value) {
   return el('div', null, el('dt', null, term), el('dd', null, value));
 }
 
@@ -133,7 +133,7 @@ async function keys(tenantId, box, stale) {
 }
 
 /** The new key, shown once, with a copy button; it lives only in this box until it is dismissed. */
-function showKeyOnce(box, issued, title) {
+export function showKeyOnce(box, issued, title) {
   const value = el('input', { id: 'new-key-value', readonly: true, value: issued.key, 'aria-label': 'New API key', spellcheck: 'false' });
   const copied = el('span', { class: 'ok', role: 'status' });
   const copy = el('button', { type: 'button', id: 'copy-key' }, 'Copy');
@@ -191,7 +191,7 @@ function keyActions(k, shownOnce, reload) {
   return wrap;
 }
 
-function button(text, cls, action, onClick) {
+export function button(text, cls, action, onClick) {
   const b = el('button', { type: 'button', class: cls || null, 'data-action': action }, text);
   b.addEventListener('click', () => onClick(b));
   return b;
