@@ -282,6 +282,51 @@ class TenantPortalBrowserTest {
         assertThat(b.js("return sessionStorage.getItem('credit-proxy.console.token')")).isNull();
     }
 
+    @Test
+    void theLoginIsTheChosenSideAndThePortalFitsAPhone() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        long tenant = Fixtures.createTenant("A tenant with a rather long name to wrap on a phone " + suffix);
+        Fixtures.topUp(tenant, 1_000_000);
+        String user = "phone-" + suffix;
+        createUser(tenant, user);
+        as(login(user)).body(Map.of("name", "a key with a long name to wrap on a phone " + suffix, "credit_quota", 5_000))
+                .when().post("/v1/keys").then().statusCode(201);
+        Browser b = browser;
+
+        // a tenant user's account is not an operator account: "Operator" (the default) calls /admin/login and fails
+        b.driver.get(base + "console/");
+        b.waitFor("#login-form");
+        assertThat(b.one("#login-form input[value=operator]").isSelected()).isTrue();
+        b.type("#login-form input[name=username]", user);
+        b.type("#login-form input[name=password]", PASSWORD);
+        b.click("#login-form button[type=submit]");
+        b.waitForText("#login-form .form-error", "401");
+        b.click("#login-form input[value=tenant]");
+        b.waitForText("#login-hint", "Tenant users");
+        b.type("#login-form input[name=password]", PASSWORD);
+        b.click("#login-form button[type=submit]");
+        b.waitForText("#who-role", "tenant");
+        b.waitFor("#account-kpis");
+        // the session survives a reload of the tab, as the operators' does
+        b.driver.navigate().refresh();
+        b.waitForText("#account-kpis [data-kpi=balance]", "1,000,000 credits");
+
+        for (int[] size : new int[][] {{375, 812}, {1280, 900}}) {
+            b.viewport(size[0], size[1], size[0] < 500);
+            for (String[] page : new String[][] {{"#/portal", "#prices-table"}, {"#/portal/keys", "#keys-table"},
+                    {"#/portal/usage", "#tenant-usage-chart"}, {"#/portal/ledger", "#ledger-table"}}) {
+                b.driver.get(base + "console/" + page[0]);
+                b.waitFor(page[1]);
+                long pageWidth = ((Number) b.js("return document.documentElement.scrollWidth")).longValue();
+                assertThat(pageWidth).as("page %s at %d px must not scroll sideways", page[0], size[0])
+                        .isLessThanOrEqualTo(size[0]);
+            }
+        }
+        b.viewport(0, 0, false);
+        List<String> errors = b.consoleErrors();
+        assertThat(errors).allMatch(m -> m.contains("status of 401"), "only the operator login's refusal");
+    }
+
     private static void adminPut(String path, Map<String, Object> body, int status) {
         given().auth().oauth2(Fixtures.adminToken()).contentType(ContentType.JSON).body(body)
                 .when().put(path).then().statusCode(status);
