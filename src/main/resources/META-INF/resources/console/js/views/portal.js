@@ -4,7 +4,7 @@
 import { api, get } from '../api.js';
 import { busy, clear, dec, el, errorBox, failed, field, int, loading, section, showError, signed, table, time, validate } from '../ui.js';
 import { days, isoDate, kpi } from './reports.js';
-import { button, showKeyOnce } from './tenant.js';
+import { button, keyActions, keyStatus, showKeyOnce } from './tenant.js';
 
 const KEYS_PAGE = 50;
 const JOBS_PAGE = 20;
@@ -59,14 +59,6 @@ export function accountView() {
 
 // ---- keys -----------------------------------------------------------------------------------------------------
 
-function keyStatus(k) {
-  if (k.revoked_at) return 'revoked ' + time(k.revoked_at);
-  if (k.expires_at && new Date(k.expires_at) <= new Date()) return 'expired ' + time(k.expires_at);
-  if (k.rotated_to) return `rotated to #${k.rotated_to}; works until ${time(k.expires_at)}`;
-  if (k.expires_at) return 'active until ' + time(k.expires_at);
-  return 'active';
-}
-
 /** "" → null (no cap), "7,500" → 7500, anything else → undefined (invalid) */
 function parseQuota(text) {
   const q = String(text).trim().replace(/[,_\s]/g, '');
@@ -106,7 +98,7 @@ export function keysView() {
           k.credits_remaining === null ? 'no cap' : int(k.credits_remaining)), num: true },
         { label: 'Status', cell: k => keyStatus(k) },
         { label: 'Last used', cell: k => time(k.last_used_at) },
-        { label: 'Actions', cell: k => k.revoked_at ? '' : keyActions(k, once, reload) },
+        { label: 'Actions', cell: k => k.revoked_at ? '' : portalKeyActions(k, reload) },
       ], answer.keys, { id: 'keys-table', empty: 'No keys yet: create one below.', rowAttrs: k => ({ 'data-key-id': k.id }) }));
       if (answer.next_before) {
         list.append(el('p', { class: 'muted' }, `The ${KEYS_PAGE} newest keys are shown.`));
@@ -150,53 +142,26 @@ function createForm(groups, once, reload) {
   return form;
 }
 
-function keyActions(k, once, reload) {
-  const wrap = el('div', { class: 'row-actions' });
-  const error = errorBox();
-  const edit = el('button', { type: 'button', class: 'secondary', 'data-action': 'edit-quota' }, 'Edit quota');
-  const rotate = el('button', { type: 'button', class: 'secondary', 'data-action': 'rotate' }, 'Rotate');
-  const revoke = el('button', { type: 'button', class: 'danger', 'data-action': 'revoke' }, 'Revoke');
-  wrap.append(edit, rotate, revoke, error);
-
-  edit.addEventListener('click', () => {
-    const quota = el('input', { name: 'credit_quota', inputmode: 'numeric', value: k.credit_quota === null ? '' : String(k.credit_quota) });
-    const fQuota = field('New quota (credits)', quota, `used so far: ${int(k.credits_used)}; empty = no cap`);
-    clear(wrap).append(fQuota,
-      button('Save quota', '', 'confirm-quota', async (b) => {
-        const q = parseQuota(quota.value);
-        if (!validate([[fQuota, q === undefined ? QUOTA_PROBLEM : null]])) return;
-        await busy(b, async () => {
-          try { await api('PATCH', `/v1/keys/${k.id}`, { body: { credit_quota: q } }); await reload(); } catch (e) { showError(error, e); }
-        });
-      }),
-      button('Cancel', 'secondary', 'cancel', () => reload()), error);
-  });
-  revoke.addEventListener('click', () => {
-    clear(wrap).append(el('span', null, `Revoke ${k.prefix}…? It stops working at once.`),
-      button('Yes, revoke', 'danger', 'confirm-revoke', async (b) => busy(b, async () => {
-        try { await api('DELETE', `/v1/keys/${k.id}`); await reload(); } catch (e) { showError(error, e); }
-      })),
-      button('Cancel', 'secondary', 'cancel', () => reload()), error);
-  });
-  rotate.addEventListener('click', () => {
-    const grace = el('input', { name: 'grace_seconds', inputmode: 'numeric', value: '86400', size: 8 });
-    const fGrace = field('Old key keeps working for (seconds)', grace, 'its remaining quota moves to the new key');
-    clear(wrap).append(fGrace,
-      button('Rotate now', '', 'confirm-rotate', async (b) => {
-        const g = grace.value.trim();
-        if (!validate([[fGrace, /^\d+$/.test(g) ? null : 'A whole number of seconds (0 = at once).']])) return;
-        await busy(b, async () => {
-          try {
-            const r = await api('POST', `/v1/keys/${k.id}/rotate`, { body: { grace_seconds: Number(g) } });
-            await reload();
-            showKeyOnce(once, r.new_key,
-              `New key for "${r.new_key.name}" (replaces #${r.old_key_id}, which works until ${time(r.old_key_expires_at)})`);
-          } catch (e) { showError(error, e); }
-        });
-      }),
-      button('Cancel', 'secondary', 'cancel', () => reload()), error);
-  });
-  return wrap;
+/** Edit quota, then the admins' revoke and rotate on /v1/keys/{id}. */
+function portalKeyActions(k, reload) {
+  const editQuota = (wrap, error) => {
+    const edit = el('button', { type: 'button', class: 'secondary', 'data-action': 'edit-quota' }, 'Edit quota');
+    edit.addEventListener('click', () => {
+      const quota = el('input', { name: 'credit_quota', inputmode: 'numeric', value: k.credit_quota === null ? '' : String(k.credit_quota) });
+      const fQuota = field('New quota (credits)', quota, `used so far: ${int(k.credits_used)}; empty = no cap`);
+      clear(wrap).append(fQuota,
+        button('Save quota', '', 'confirm-quota', async (b) => {
+          const q = parseQuota(quota.value);
+          if (!validate([[fQuota, q === undefined ? QUOTA_PROBLEM : null]])) return;
+          await busy(b, async () => {
+            try { await api('PATCH', `/v1/keys/${k.id}`, { body: { credit_quota: q } }); await reload(); } catch (e) { showError(error, e); }
+          });
+        }),
+        button('Cancel', 'secondary', 'cancel', () => reload()), error);
+    });
+    return [edit];
+  };
+  return keyActions(k, reload, { path: `/v1/keys/${k.id}`, graceHint: 'its remaining quota moves to the new key', extra: editQuota });
 }
 
 // ---- usage and jobs -------------------------------------------------------------------------------------------
