@@ -134,6 +134,33 @@ final class Browser implements AutoCloseable {
                 .toList();
     }
 
+    /** Sets an input's value (a date input takes no typing in every locale) and tells the page it changed. */
+    void setValue(String css, String value) {
+        js("const e = document.querySelector(arguments[0]); e.value = arguments[1];"
+                + "e.dispatchEvent(new Event('input', {bubbles: true}));", css, value);
+    }
+
+    /** The whole page at 1280 px wide, as README shows it (written to a file under docs/). */
+    void screenshot(Path file) {
+        long height = ((Number) js("return document.documentElement.scrollHeight")).longValue();
+        viewport(1280, (int) Math.min(Math.max(height, 900), 2400), false);
+        js("window.scrollTo(0, 0)");
+        // a chart redraws on resize: wait two frames so the picture is the settled page
+        driver.executeAsyncScript("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))");
+        screenshotTo(file);
+        viewport(0, 0, false);
+    }
+
+    /** The viewport as it is now, to a file. */
+    void screenshotTo(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.write(file, driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Emulates a device width (and a phone's touch) in the same browser; width 0 restores the window's own. */
     void viewport(int width, int height, boolean mobile) {
         if (width == 0) {

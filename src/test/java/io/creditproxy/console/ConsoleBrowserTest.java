@@ -31,7 +31,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -177,8 +176,8 @@ class ConsoleBrowserTest {
         LocalDate today = LocalDate.now(zone);
         b.click("#nav a[data-section=reports]");
         b.waitFor("#report-form");
-        setValue("#report-form input[name=from]", today.minusDays(3).toString());
-        setValue("#report-form input[name=to]", today.plusDays(2).toString());
+        b.setValue("#report-form input[name=from]", today.minusDays(3).toString());
+        b.setValue("#report-form input[name=to]", today.plusDays(2).toString());
         b.type("#report-form input[name=tenant_id]", String.valueOf(tenantId));
         b.click("#report-form button[type=submit]");
         b.waitFor("#usage-chart");
@@ -193,7 +192,7 @@ class ConsoleBrowserTest {
         // the reconciliation with fal's bill for the same period
         b.waitFor("#reconciliation-totals");
         assertThat(b.one("#reconciliation-totals").getText()).contains("Expected fal cost", "fal billed");
-        screenshot("docs/console-reports.png");
+        b.screenshot(Path.of("docs/console-reports.png"));
 
         b.click("button[data-csv=tenant]");
         Path csv = b.wait.until(d -> downloaded("usage-by-tenant-"));
@@ -366,7 +365,7 @@ class ConsoleBrowserTest {
         b.viewport(375, 812, true);
         b.driver.get(base + "console/#/tenants/" + tenantId);
         b.waitFor("#ledger-table");
-        screenshotTo(Path.of("target", "console-tenant-phone.png"));
+        browser.screenshotTo(Path.of("target", "console-tenant-phone.png"));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
@@ -416,37 +415,12 @@ class ConsoleBrowserTest {
         return jobs.get(0);
     }
 
-    private void setValue(String css, String value) {
-        browser.js("const e = document.querySelector(arguments[0]); e.value = arguments[1];"
-                + "e.dispatchEvent(new Event('input', {bubbles: true}));", css, value);
-    }
-
     private Path downloaded(String prefix) {
         try (Stream<Path> files = Files.list(browser.downloads)) {
             return files.filter(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".csv"))
                     .findFirst().orElse(null);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    /** The reports page as README shows it: the whole page at 1280 px wide. */
-    private void screenshot(String file) throws IOException {
-        long height = ((Number) browser.js("return document.documentElement.scrollHeight")).longValue();
-        browser.viewport(1280, (int) Math.min(Math.max(height, 900), 2400), false);
-        browser.js("window.scrollTo(0, 0)");
-        // the chart redraws on resize: wait two frames so the picture is the settled page
-        browser.driver.executeAsyncScript("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))");
-        screenshotTo(Path.of(file));
-        browser.viewport(0, 0, false);
-    }
-
-    private void screenshotTo(Path path) {
-        try {
-            Files.createDirectories(path.toAbsolutePath().getParent());
-            Files.write(path, browser.driver.getScreenshotAs(OutputType.BYTES));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -1,4 +1,4 @@
-// The one way the console talks to the proxy: the documented admin API, JSON in and out, the JWT in the
+// The one way the console talks to the proxy: the documented admin API (the tenant API for a tenant user), JSON in and out, the JWT in the
 // Authorization header. Errors come back in the API's shape {"error":{"code","message"}} and are thrown as ApiError.
 import { session } from './session.js';
 
@@ -56,7 +56,7 @@ export async function api(method, path, opts = {}) {
     let payload = null;
     try { payload = await res.json(); } catch (e) { /* not JSON */ }
     const err = payload && payload.error ? payload.error : {};
-    if (res.status === 401 && path !== '/admin/login') {
+    if (res.status === 401 && path !== '/admin/login' && path !== '/v1/login') {
       session.expire();
       throw new ApiError(401, err.code || 'unauthorized', 'Your session has expired. Log in again.', payload);
     }

@@ -1,4 +1,6 @@
-// The console: a hash router over a handful of views, all of them calling the documented admin API only.
+// The console: a hash router over a handful of views. Operators (admin, finance) get the admin pages, calling the
+// documented admin API only; a tenant user gets the portal (#/portal...), calling the documented tenant API only, and
+// never an admin page: their links are hidden and their routes send it to the portal.
 import { get } from './api.js';
 import { session } from './session.js';
 import { clear, el } from './ui.js';
@@ -8,16 +10,23 @@ import { tenantView } from './views/tenant.js';
 import { modelsView } from './views/models.js';
 import { reportsView } from './views/reports.js';
 import { auditView } from './views/audit.js';
+import { accountView, keysView, ledgerView, usageView } from './views/portal.js';
 
 const main = document.getElementById('main');
 const top = document.getElementById('top');
 
-const routes = [
+const operatorRoutes = [
   [/^#\/tenants\/(\d+)$/, (m) => tenantView(Number(m[1])), 'tenants'],
   [/^#\/tenants$/, () => tenantsView(), 'tenants'],
   [/^#\/models$/, () => modelsView(), 'models'],
   [/^#\/reports$/, () => reportsView(), 'reports'],
   [/^#\/audit$/, () => auditView(), 'audit'],
+];
+const tenantRoutes = [
+  [/^#\/portal$/, () => accountView(), 'portal'],
+  [/^#\/portal\/keys$/, () => keysView(), 'portal-keys'],
+  [/^#\/portal\/usage$/, () => usageView(), 'portal-usage'],
+  [/^#\/portal\/ledger$/, () => ledgerView(), 'portal-ledger'],
 ];
 
 let generation = 0;
@@ -32,14 +41,24 @@ async function render() {
     return;
   }
   top.hidden = false;
-  showFalBalance();
+  const side = session.isTenant ? 'tenant' : 'operator';
+  const home = session.isTenant ? '#/portal' : '#/tenants';
+  const routes = session.isTenant ? tenantRoutes : operatorRoutes;
+  if (session.isTenant) {
+    document.getElementById('fal-balance').hidden = true;
+    document.getElementById('fal-low-balance').hidden = true;
+  } else {
+    showFalBalance();
+  }
   document.body.dataset.role = session.role;
   document.getElementById('who-name').textContent = session.user;
   document.getElementById('who-role').textContent = session.role;
-  const hash = location.hash || '#/tenants';
+  document.querySelector('.brand').setAttribute('href', home);
+  for (const a of document.querySelectorAll('#nav a')) a.hidden = a.dataset.side !== side;
+  const hash = location.hash || home;
   const route = routes.find(([re]) => re.test(hash));
   if (!route) {
-    location.hash = '#/tenants';
+    location.hash = home;
     return;
   }
   for (const a of document.querySelectorAll('#nav a')) {

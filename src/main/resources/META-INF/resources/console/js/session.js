@@ -1,4 +1,4 @@
-// The admin JWT lives in sessionStorage only (gone when the tab closes, never in a URL or a cookie), with the
+// The JWT (an admin's, or a tenant user's from POST /v1/login) lives in sessionStorage only (gone when the tab closes, never in a URL or a cookie), with the
 // user name, role and expiry read from its claims. The server checks the signature; this only decides what to show.
 const STORAGE_KEY = 'credit-proxy.console.token';
 const listeners = new Set();
@@ -25,6 +25,8 @@ export const session = {
   notice: null,
 
   get isAdmin() { return this.role === 'admin'; },
+  /** a tenant user: the portal only, never an admin page */
+  get isTenant() { return this.role === 'tenant'; },
 
   /** Restores a token kept by this tab; an expired or unreadable one is dropped. */
   load() {
@@ -34,11 +36,12 @@ export const session = {
     }
   },
 
-  /** @return false when the token is unusable (unreadable, no console role, or already expired) */
+  /** @return false when the token is unusable (unreadable, no console role (admin, finance, tenant), or already expired) */
   start(token, fresh = true) {
     const claims = decodeClaims(token);
     const groups = claims && Array.isArray(claims.groups) ? claims.groups : [];
-    const role = groups.includes('admin') ? 'admin' : groups.includes('finance') ? 'finance' : null;
+    const role = groups.includes('admin') ? 'admin' : groups.includes('finance') ? 'finance'
+      : groups.includes('tenant') ? 'tenant' : null;
     const expiresAt = claims && typeof claims.exp === 'number' ? claims.exp * 1000 : null;
     if (!role || (expiresAt !== null && expiresAt <= Date.now())) {
       this.clear();

@@ -4,13 +4,13 @@ import { busy, clear, dec, el, errorBox, failed, field, int, loading, section, s
 const BASE = '/admin/reports/usage';
 const RECONCILIATION = '/admin/reports/reconciliation';
 
-function isoDate(d) {
+export function isoDate(d) {
   const p = n => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
 /** Every day in [from, to) as YYYY-MM-DD, so that days without usage show as zero in the chart. */
-function days(from, to) {
+export function days(from, to) {
   const out = [];
   const d = new Date(from + 'T00:00:00Z');
   const end = new Date(to + 'T00:00:00Z');
@@ -149,7 +149,7 @@ function saveBlob(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-function kpi(label, value, key) {
+export function kpi(label, value, key) {
   return el('div', { class: 'kpi', 'data-kpi': key }, el('div', { class: 'kpi-label' }, label), el('div', { class: 'kpi-value' }, value));
 }
 

@@ -39,7 +39,7 @@ export function tenantView(id) {
   };
 }
 
-function fact(term, value) {
+export function fact(term, value) {
   return el('div', null, el('dt', null, term), el('dd', null, value));
 }
 
@@ -96,7 +96,7 @@ function creditForm(tenantId, done) {
 
 // ---- keys ----------------------------------------------------------------------------------------------------
 
-function keyStatus(k) {
+export function keyStatus(k) {
   if (k.revoked_at) return 'revoked ' + time(k.revoked_at);
   if (k.expires_at && new Date(k.expires_at) <= new Date()) return 'expired ' + time(k.expires_at);
   if (k.rotated_to) return `rotated to #${k.rotated_to}; works until ${time(k.expires_at)}`;
@@ -125,7 +125,7 @@ async function keys(tenantId, box, stale) {
     { label: 'Created', cell: k => time(k.created_at) },
   ];
   if (session.isAdmin) {
-    columns.push({ label: 'Actions', cell: k => k.revoked_at ? '' : keyActions(k, shownOnce, reload) });
+    columns.push({ label: 'Actions', cell: k => k.revoked_at ? '' : keyActions(k, reload, { path: `/admin/keys/${k.id}`, write: true }) });
   }
   clear(box).append(shownOnce, table(columns, list, { id: 'keys-table', empty: 'No keys yet.',
     rowAttrs: k => ({ 'data-key-id': k.id }) }));
@@ -133,7 +133,7 @@ async function keys(tenantId, box, stale) {
 }
 
 /** The new key, shown once, with a copy button; it lives only in this box until it is dismissed. */
-function showKeyOnce(box, issued, title) {
+export function showKeyOnce(box, issued, title) {
   const value = el('input', { id: 'new-key-value', readonly: true, value: issued.key, 'aria-label': 'New API key', spellcheck: 'false' });
   const copied = el('span', { class: 'ok', role: 'status' });
   const copy = el('button', { type: 'button', id: 'copy-key' }, 'Copy');
@@ -155,31 +155,37 @@ function showKeyOnce(box, issued, title) {
     el('div', { class: 'copy-row' }, value, copy, copied), dismiss));
 }
 
-function keyActions(k, shownOnce, reload) {
-  const wrap = el('div', { class: 'row-actions', 'data-write': '' });
+/**
+ * A key row's revoke and rotate (the change is shown before it is made; a rotated key's successor is shown once), for
+ * the admins (/admin/keys/{id}) and the tenant portal (/v1/keys/{id}).
+ * @param opts.path the key's API path; opts.write marks it an edit control (hidden from finance); opts.graceHint;
+ *   opts.extra (wrap, error) => more buttons placed first
+ */
+export function keyActions(k, reload, opts) {
+  const wrap = el('div', { class: 'row-actions', 'data-write': opts.write ? '' : null });
   const error = errorBox();
   const revoke = el('button', { type: 'button', class: 'danger', 'data-action': 'revoke' }, 'Revoke');
   const rotate = el('button', { type: 'button', class: 'secondary', 'data-action': 'rotate' }, 'Rotate');
-  wrap.append(revoke, rotate, error);
+  wrap.append(...(opts.extra ? opts.extra(wrap, error) : []), revoke, rotate, error);
 
   revoke.addEventListener('click', () => {
     // the change is shown before it is made
     clear(wrap).append(el('span', null, `Revoke ${k.prefix}…? It stops working at once.`),
       button('Yes, revoke', 'danger', 'confirm-revoke', async (b) => busy(b, async () => {
-        try { await api('DELETE', `/admin/keys/${k.id}`); await reload(); } catch (e) { showError(error, e); }
+        try { await api('DELETE', opts.path); await reload(); } catch (e) { showError(error, e); }
       })),
       button('Cancel', 'secondary', 'cancel', () => reload()), error);
   });
   rotate.addEventListener('click', () => {
     const grace = el('input', { name: 'grace_seconds', inputmode: 'numeric', value: '86400', size: 8 });
-    const fGrace = field('Old key keeps working for (seconds)', grace);
+    const fGrace = field('Old key keeps working for (seconds)', grace, opts.graceHint);
     clear(wrap).append(fGrace,
       button('Rotate now', '', 'confirm-rotate', async (b) => {
         const g = grace.value.trim();
         if (!validate([[fGrace, /^\d+$/.test(g) ? null : 'A whole number of seconds (0 = at once).']])) return;
         await busy(b, async () => {
           try {
-            const r = await api('POST', `/admin/keys/${k.id}/rotate`, { body: { grace_seconds: Number(g) } });
+            const r = await api('POST', `${opts.path}/rotate`, { body: { grace_seconds: Number(g) } });
             await reload();
             showKeyOnce(document.getElementById('key-once'), r.new_key,
               `New key for "${r.new_key.name}" (replaces #${r.old_key_id}, which works until ${time(r.old_key_expires_at)})`);
@@ -191,7 +197,7 @@ function keyActions(k, shownOnce, reload) {
   return wrap;
 }
 
-function button(text, cls, action, onClick) {
+export function button(text, cls, action, onClick) {
   const b = el('button', { type: 'button', class: cls || null, 'data-action': action }, text);
   b.addEventListener('click', () => onClick(b));
   return b;
