@@ -46,7 +46,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The fal passthrough at the root of the proxy: {@code POST /{model id}} (priced, charged, forwarded) and
- * {@code GET|PUT /{app}/requests/{id}[/status|/status/stream|/cancel]} (forwarded for the caller's own jobs).
+ * {@code GET|PUT /{app}/requests/{id}[/status|/status/stream|/cancel]} (forwarded for the caller's own jobs), and the
+ * same through fal's proxy protocol: {@code /api/fal/proxy}, or {@code /} with an {@code x-fal-target-url} header
+ * (proxy/ProxyTarget).
  * A thin Vert.x route: bodies and streams stay on the event loop, database work runs on worker threads.
  */
 @ApplicationScoped
