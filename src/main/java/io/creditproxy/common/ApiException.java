@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * A refusal with an HTTP status and the error shape of the API:
- * {@code {"error": {"code": "...", "message": "...", ...details}}}.
+ * {@code {"error": {"code": "...", "message": "...", ...details}, "message": "...", "detail": ...}} (common/ErrorBody).
  * Thrown anywhere in a request; mapped once, for JAX-RS resources and for the proxy route alike.
  */
 public class ApiException extends RuntimeException {
@@ -37,7 +37,7 @@ public class ApiException extends RuntimeException {
     }
 
     public ErrorBody body() {
-        return ErrorBody.of(code, getMessage(), details);
+        return ErrorBody.of(code, getMessage(), details).forStatus(status);
     }
 
     public static ApiException badRequest(String message) {

@@ -11,6 +11,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -54,11 +56,14 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response validation(ConstraintViolationException e) {
-        String message = e.getConstraintViolations().stream()
-                .map(v -> lastNode(v.getPropertyPath().toString()) + " " + v.getMessage())
-                .sorted()
-                .collect(Collectors.joining("; "));
-        return json(422, ErrorBody.of("invalid_parameter", message));
+        List<String[]> problems = e.getConstraintViolations().stream()
+                .map(v -> new String[] {lastNode(v.getPropertyPath().toString()), v.getMessage()})
+                .sorted(Comparator.comparing((String[] p) -> p[0]).thenComparing(p -> p[1]))
+                .toList();
+        String message = problems.stream().map(p -> p[0] + " " + p[1]).collect(Collectors.joining("; "));
+        // fal's 422: one {loc, msg, type} per field, as @fal-ai/client's ValidationError.fieldErrors reads them
+        return json(422, ErrorBody.of("invalid_parameter", message).withDetail(
+                problems.stream().map(p -> ErrorBody.validationError(p[0], p[0] + " " + p[1])).toList()));
     }
 
     @ServerExceptionMapper
@@ -113,7 +118,7 @@ public class ErrorMappers {
     }
 
     public static Response json(int status, ErrorBody body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body.forStatus(status)).build();
     }
 
     /** 400 naming the field and what it must be; never Jackson's message (it names Java types). */

@@ -38,6 +38,9 @@ public final class FalHeaders {
             "x-fal-request-id", "x-fal-billable-units", "x-fal-error-type", "x-fal-request-timeout-type",
             "x-fal-retryable", "x-fal-runner-hints");
 
+    /** fal's answer header naming the request; also on the proxy's relayed status stream. */
+    public static final String REQUEST_ID = "x-fal-request-id";
+
     /** Headers of fal's answer that carry a URL: relayed with fal's queue URLs rewritten to the proxy, like bodies. */
     static final Set<String> ANSWER_URL_HEADERS = Set.of("location", "content-location", "link");
 

@@ -12,7 +12,6 @@ import io.creditproxy.billing.ReservationService.Reserved;
 import io.creditproxy.billing.ReservationService;
 import io.creditproxy.common.ApiException;
 import io.creditproxy.common.Blocking;
-import io.creditproxy.common.ErrorBody;
 import io.creditproxy.common.Hashing;
 import io.creditproxy.config.ProxyConfig;
 import io.creditproxy.fal.FalClient;
@@ -31,6 +30,7 @@ import io.creditproxy.tenant.TenantAuthenticator;
 import io.creditproxy.tenant.TenantAuthenticator.Admission;
 import io.creditproxy.webhook.WebhookUrlGuard;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -46,7 +46,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The fal passthrough at the root of the proxy: {@code POST /{model id}} (priced, charged, forwarded) and
- * {@code GET|PUT /{app}/requests/{id}[/status|/status/stream|/cancel]} (forwarded for the caller's own jobs).
+ * {@code GET|PUT /{app}/requests/{id}[/status|/status/stream|/cancel]} (forwarded for the caller's own jobs), and the
+ * same through fal's proxy protocol: {@code /api/fal/proxy}, or {@code /} with an {@code x-fal-target-url} header
+ * (proxy/ProxyTarget).
  * A thin Vert.x route: bodies and streams stay on the event loop, database work runs on worker threads.
  */
 @ApplicationScoped
@@ -94,19 +96,23 @@ public class ProxyRoutes {
     void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String path = request.path();
-        if (path == null || path.equals("/") || isReserved(path)) {
+        boolean falProxy = ProxyTarget.ROUTE.equals(path)
+                || ("/".equals(path) && request.getHeader(ProxyTarget.HEADER) != null);
+        if (path == null || !falProxy && (path.equals("/") || isReserved(path))) {
             ctx.next();
             return;
         }
         try {
             // links and the proxy's own fal webhook URL are built from the host: an untrusted one is refused first
             publicUrl.check(request);
+            Call call = falProxy ? proxied(request.getHeader(ProxyTarget.HEADER))
+                    : new Call(path, request.query(), request.params());
             HttpMethod method = request.method();
             if (method == HttpMethod.POST) {
-                submit(ctx, PathGuard.modelId(path));
+                submit(ctx, PathGuard.modelId(call.path()), call);
                 return;
             }
-            RequestPath target = PathGuard.requestPath(path);
+            RequestPath target = PathGuard.requestPath(call.path());
             if (target == null) {
                 throw ApiException.notFound("not_found", "No such endpoint.");
             }
@@ -114,10 +120,31 @@ public class ProxyRoutes {
             if (!allowed) {
                 throw new ApiException(405, "method_not_allowed", "Method not allowed on this path.");
             }
-            forward(ctx, target);
+            forward(ctx, target, call);
         } catch (ApiException e) {
             fail(ctx, e);
         }
+    }
+
+    /** What a tenant asks of fal: the raw path and query, from the request itself or from fal's proxy protocol. */
+    private record Call(String path, String query, MultiMap params) {
+    }
+
+    /**
+     * fal's proxy protocol ({@code proxyUrl} of fal's clients): the target URL, checked against fal's allow-list, goes
+     * the same way as the direct routes. Synchronous runs and uploads are refused before anything is charged.
+     */
+    private static Call proxied(String targetUrl) {
+        ProxyTarget target = ProxyTarget.parse(targetUrl);
+        return switch (target.kind()) {
+            case QUEUE -> new Call(target.rawPath(), target.query(), target.params());
+            case SYNC -> throw new ApiException(501, "not_supported",
+                    "Synchronous runs (fal.run) are not supported through the proxy yet; use the queue "
+                            + "(fal.subscribe or fal.queue.submit).");
+            case STORAGE -> throw new ApiException(501, "not_supported",
+                    "File uploads (fal.storage.upload, or a Blob or File in an input) are not supported through the "
+                            + "proxy yet; pass the file's public URL instead.");
+        };
     }
 
     /** Whole first segments only: a model id such as {@code console-labs/x} is still proxied. */
@@ -128,15 +155,15 @@ public class ProxyRoutes {
 
     // ---- submit ------------------------------------------------------------------------------------
 
-    private void submit(RoutingContext ctx, String modelId) {
+    private void submit(RoutingContext ctx, String modelId, Call call) {
         HttpServerRequest request = ctx.request();
         String length = request.getHeader("Content-Length");
         if (length != null && parseLong(length) > maxBodyBytes) {
             fail(ctx, tooLarge());
             return;
         }
-        readBody(request).compose(body -> blocking(ctx, () -> admit(ctx, modelId, body)))
-                .compose(admitted -> reserve(ctx, admitted))
+        readBody(request).compose(body -> blocking(ctx, () -> admit(ctx, modelId, call, body)))
+                .compose(admitted -> reserve(ctx, admitted, call))
                 .compose(prepared -> {
                     if (prepared.reservation() instanceof Replay replay) {
                         answerText(ctx, replay.status(), replay.body());
@@ -156,7 +183,7 @@ public class ProxyRoutes {
     }
 
     /** Runs on a worker thread: authenticate, check the controls, parse, price, take a concurrency slot. */
-    private Admitted admit(RoutingContext ctx, String modelId, Buffer body) {
+    private Admitted admit(RoutingContext ctx, String modelId, Call call, Buffer body) {
         HttpServerRequest request = ctx.request();
         // key valid, model allowed, within its submits per minute (tenant/TenantAuthenticator); refusals move no credit
         Admission admission = tenants.admitSubmit(request.getHeader("Authorization"), modelId);
@@ -173,8 +200,8 @@ public class ProxyRoutes {
         ObjectNode object = (ObjectNode) input;
         // fal_webhook in any letter case is the tenant's webhook (SSRF-checked), never forwarded; the rest of the query
         // is checked now, before anything is charged
-        String webhook = tenantWebhook(FalHeaders.tenantWebhook(request.params()), object);
-        FalHeaders.checkSubmitQuery(request.params());
+        String webhook = tenantWebhook(FalHeaders.tenantWebhook(call.params()), object);
+        FalHeaders.checkSubmitQuery(call.params());
         // list price x the tenant's multiplier x the key's group's (pricing/PriceTable), frozen on the job
         Quote quote = pricing.quote(modelId, object, admission.priceMultiplier(), admission.group().id(),
                 admission.group().priceMultiplier());
@@ -183,7 +210,7 @@ public class ProxyRoutes {
             throw ApiException.invalidParameter("Idempotency-Key must be 1 to 255 characters.");
         }
         String requestHash = idempotencyKey == null ? null
-                : Hashing.sha256Hex(modelId + "\n" + request.query() + "\n" + body.toString(StandardCharsets.UTF_8));
+                : Hashing.sha256Hex(modelId + "\n" + call.query() + "\n" + body.toString(StandardCharsets.UTF_8));
         // the tenant's concurrent-jobs slot is taken before the price, and given back unless a job was created
         UUID jobId = UUID.randomUUID();
         JobSlots.Slot slot = slots.acquire(caller.tenantId(), jobId);
@@ -194,7 +221,7 @@ public class ProxyRoutes {
      * Reserves the price (group commit, no thread waits for it) and continues on the event loop: the body and URL
      * for fal, or the stored answer of a replay. The slot goes back unless a job was created.
      */
-    private Future<Prepared> reserve(RoutingContext ctx, Admitted a) {
+    private Future<Prepared> reserve(RoutingContext ctx, Admitted a, Call call) {
         HttpServerRequest request = ctx.request();
         return onContext(ctx, reservations.reserve(a.caller(), a.quote(), a.jobId(), a.idempotencyKey(), a.requestHash(),
                         a.webhook()))
@@ -212,7 +239,7 @@ public class ProxyRoutes {
                     }
                     // fal always calls the proxy's own webhook; the tenant's is delivered after settlement
                     String falWebhook = publicUrl.of(request) + "/webhooks/fal/" + a.jobId();
-                    String url = fal.baseUrl() + "/" + a.quote().modelId() + FalHeaders.submitQuery(request.params(), falWebhook);
+                    String url = fal.baseUrl() + "/" + a.quote().modelId() + FalHeaders.submitQuery(call.params(), falWebhook);
                     return new Prepared(a.caller(), a.quote(), reservation, upstreamBody, url);
                 });
     }
@@ -298,7 +325,7 @@ public class ProxyRoutes {
 
     // ---- status, result, cancel, stream --------------------------------------------------------------
 
-    private void forward(RoutingContext ctx, RequestPath target) {
+    private void forward(RoutingContext ctx, RequestPath target, Call call) {
         HttpServerRequest request = ctx.request();
         request.pause();
         // the common case stays on the event loop: key, controls and ownership all known in this process
@@ -310,7 +337,7 @@ public class ProxyRoutes {
         owned.compose(job -> {
                     // only fal's own parameters: logs on status and stream, nothing on result and cancel
                     String query = FalHeaders.pollQuery(target.action() == PathGuard.Action.STATUS
-                            || target.action() == PathGuard.Action.STREAM, request.params());
+                            || target.action() == PathGuard.Action.STREAM, call.params());
                     OpenJob open = new OpenJob(job.jobId(), job.unit(), job.statusUrl(), job.responseUrl());
                     // the tenant gets its answer first; what it tells about the outcome settles the job afterwards
                     return switch (target.action()) {
@@ -323,7 +350,7 @@ public class ProxyRoutes {
                         case CANCEL -> fal.send(HttpMethod.PUT, job.cancelUrl() + query, request.headers(), null)
                                 .onSuccess(answer -> answerUpstream(ctx, answer))
                                 .onSuccess(answer -> pollSettlement.afterCancel(job.jobId(), answer)).mapEmpty();
-                        case STREAM -> stream(ctx, job.statusUrl() + "/stream" + query, open);
+                        case STREAM -> stream(ctx, job.statusUrl() + "/stream" + query, open, target.requestId());
                     };
                 })
                 .onFailure(t -> fail(ctx, t));
@@ -335,8 +362,11 @@ public class ProxyRoutes {
         return caller == null ? null : ownership.cached(caller.tenantId(), requestId);
     }
 
-    /** Relays fal's server-sent events line by line, rewriting URLs; closes fal's side when the tenant leaves. */
-    private Future<Void> stream(RoutingContext ctx, String url, OpenJob job) {
+    /**
+     * Relays fal's server-sent events line by line, rewriting URLs; closes fal's side when the tenant leaves. fal's safe
+     * answer headers come along, {@code x-fal-request-id} always (fal's client takes the stream's request id from it).
+     */
+    private Future<Void> stream(RoutingContext ctx, String url, OpenJob job, String requestId) {
         return fal.open(HttpMethod.GET, url, ctx.request().headers(), null, 0).compose(upstream -> {
             HttpServerResponse response = ctx.response();
             if (upstream.statusCode() != 200) {
@@ -346,6 +376,10 @@ public class ProxyRoutes {
                 });
             }
             String base = publicUrl.of(ctx.request());
+            FalHeaders.copyAnswerHeaders(upstream.headers(), response.headers(), fal.rewriter(), base);
+            if (!response.headers().contains(FalHeaders.REQUEST_ID)) {
+                response.putHeader(FalHeaders.REQUEST_ID, requestId);
+            }
             response.setStatusCode(200).setChunked(true)
                     .putHeader("Content-Type", "text/event-stream")
                     .putHeader("Cache-Control", "no-cache");
@@ -418,7 +452,7 @@ public class ProxyRoutes {
         }
         response.setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
-                .end(json.valueToTree(ErrorBody.of(error.code(), error.getMessage(), error.details())).toString());
+                .end(json.valueToTree(error.body()).toString());
     }
 
     private static <T> Future<T> blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work) {

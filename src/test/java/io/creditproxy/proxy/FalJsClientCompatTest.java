@@ -1,0 +1,100 @@
+package io.creditproxy.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.creditproxy.support.Fixtures;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * fal's official JS client ({@code @fal-ai/client} 1.10.1, pinned in src/test/node/package.json), unchanged and
+ * configured with {@code proxyUrl}, against the test proxy on the sandbox: subscribe (polling and streaming), queue
+ * submit, status stream (with its request id), status, result, a 402 whose reason the client shows, and fal.run refused
+ * uncharged. Needs Node and {@code npm ci} in src/test/node; skipped without them, so the build does not need Node.
+ */
+@QuarkusTest
+class FalJsClientCompatTest {
+
+    private static final Path NODE_DIR = Path.of("src/test/node");
+
+    @Test
+    void falsJsClientWorksThroughTheProxyProtocol() throws Exception {
+        assumeTrue(Files.isDirectory(NODE_DIR.resolve("node_modules/@fal-ai/client")),
+                "run `npm ci` in src/test/node to run fal's JS client against the proxy");
+        assumeTrue(nodeAvailable(), "node is not on the PATH");
+        long tenant = Fixtures.createTenant("fal-js");
+        Fixtures.topUp(tenant, 10_000);
+        String key = Fixtures.issueKey(tenant);
+        long poor = Fixtures.createTenant("fal-js-poor");
+        Fixtures.topUp(poor, 10);
+        String poorKey = Fixtures.issueKey(poor);
+
+        JsonNode seen = runNode(key, poorKey);
+
+        // 4 images of FLUX schnell at 90 credits each: subscribe (1), subscribe streaming (2), queue submit (1)
+        assertThat(seen.path("subscribe").path("images").asInt()).isEqualTo(1);
+        assertThat(seen.path("subscribe").path("requestId").asText()).isNotBlank();
+        assertThat(seen.path("subscribeStreaming").path("images").asInt()).isEqualTo(2);
+        String requestId = seen.path("submit").path("requestId").asText();
+        assertThat(requestId).isNotBlank();
+        assertThat(seen.path("submit").path("status").asText()).isEqualTo("IN_QUEUE");
+        assertThat(seen.path("stream").path("requestId").asText()).isEqualTo(requestId);
+        assertThat(seen.path("stream").path("last").asText()).isEqualTo("COMPLETED");
+        assertThat(seen.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(seen.path("result").path("requestId").asText()).isEqualTo(requestId);
+        assertThat(seen.path("result").path("images").asInt()).isEqualTo(1);
+        // the proxy's 402 reads as fal's: the client's ApiError carries the reason, not "Payment Required"
+        assertThat(seen.path("poor").path("status").asInt()).isEqualTo(402);
+        assertThat(seen.path("poor").path("message").asText()).containsIgnoringCase("credit")
+                .isNotEqualTo("Payment Required");
+        assertThat(seen.path("sync").path("status").asInt()).isEqualTo(501);
+        assertThat(seen.path("sync").path("message").asText()).contains("not supported");
+
+        assertThat(Fixtures.balance(tenant)).isEqualTo(10_000 - 4 * 90);
+        List<Map<String, Object>> ledger = Fixtures.ledger(tenant);
+        assertThat(ledger).filteredOn(e -> "reserve".equals(e.get("kind"))).hasSize(3);
+        Fixtures.assertBalanceEqualsLedgerSum(tenant);
+        assertThat(Fixtures.balance(poor)).isEqualTo(10);
+        assertThat(Fixtures.ledger(poor)).hasSize(1);
+        Fixtures.assertBalanceEqualsLedgerSum(poor);
+    }
+
+    private static boolean nodeAvailable() {
+        try {
+            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static JsonNode runNode(String key, String poorKey) throws Exception {
+        File log = Files.createTempFile("fal-js", ".log").toFile();
+        ProcessBuilder pb = new ProcessBuilder("node", "compat.mjs").directory(NODE_DIR.toFile())
+                .redirectError(log);
+        pb.environment().put("PROXY_URL", "http://localhost:" + RestAssured.port);
+        pb.environment().put("FAL_KEY", key);
+        pb.environment().put("POOR_KEY", poorKey);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean done = p.waitFor(120, TimeUnit.SECONDS);
+        String err = Files.readString(log.toPath());
+        if (!done) {
+            p.destroyForcibly();
+        }
+        assertThat(done && p.exitValue() == 0).as("node compat.mjs: " + out + err).isTrue();
+        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
+        return new ObjectMapper().readTree(last);
+    }
+}

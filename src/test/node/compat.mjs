@@ -1,0 +1,47 @@
+// fal's official JS client, unchanged, against the proxy (run by FalJsClientCompatTest with PROXY_URL, FAL_KEY,
+// POOR_KEY). Prints one JSON line with what the client saw; the Java test asserts on it and on the ledger.
+import { createFalClient } from "@fal-ai/client";
+
+const proxyUrl = { url: process.env.PROXY_URL + "/api/fal/proxy", when: "always" };
+const fal = createFalClient({ credentials: process.env.FAL_KEY, proxyUrl });
+const out = {};
+
+const subscribed = await fal.subscribe("fal-ai/flux-1/schnell", {
+  input: { prompt: "compat subscribe" },
+  mode: "polling",
+  pollInterval: 200,
+  logs: true,
+});
+out.subscribe = { requestId: subscribed.requestId, images: subscribed.data.images.length };
+const streamed = await fal.subscribe("fal-ai/flux-1/schnell", {
+  input: { prompt: "compat subscribe streaming", num_images: 2 },
+  mode: "streaming",
+});
+out.subscribeStreaming = { requestId: streamed.requestId, images: streamed.data.images.length };
+
+const submitted = await fal.queue.submit("fal-ai/flux-1/schnell", { input: { prompt: "compat queue" } });
+out.submit = { requestId: submitted.request_id, status: submitted.status };
+const stream = await fal.queue.streamStatus("fal-ai/flux-1/schnell", { requestId: submitted.request_id, logs: false });
+let last;
+stream.on("data", (event) => { last = event.status; });
+await stream.done();
+out.stream = { requestId: stream.requestId, last };
+const status = await fal.queue.status("fal-ai/flux-1/schnell", { requestId: submitted.request_id, logs: true });
+out.status = status.status;
+const result = await fal.queue.result("fal-ai/flux-1/schnell", { requestId: submitted.request_id });
+out.result = { requestId: result.requestId, images: result.data.images.length };
+
+const poor = createFalClient({ credentials: process.env.POOR_KEY, proxyUrl });
+try {
+  await poor.queue.submit("fal-ai/flux-1/dev", { input: { prompt: "too dear" } });
+  out.poor = { error: "none" };
+} catch (e) {
+  out.poor = { name: e.name, status: e.status, message: e.message };
+}
+try {
+  await fal.run("fal-ai/flux-1/schnell", { input: { prompt: "sync" } });
+  out.sync = { error: "none" };
+} catch (e) {
+  out.sync = { status: e.status, message: e.message };
+}
+console.log(JSON.stringify(out));
