@@ -6,8 +6,6 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.json.JsonNumber;
-import jakarta.json.JsonString;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,8 +45,8 @@ public class AdminTokenCheck implements SecurityIdentityAugmentor {
     }
 
     private boolean isCurrent(JsonWebToken token) {
-        Long id = number(token.getSubject());
-        Long version = number(token.getClaim(AuthService.TOKEN_VERSION));
+        Long id = TenantUserToken.claimAsLong(token.getSubject());
+        Long version = TenantUserToken.claimAsLong(token.getClaim(AuthService.TOKEN_VERSION));
         if (id == null || version == null) {
             return false;
         }
@@ -74,21 +72,5 @@ public class AdminTokenCheck implements SecurityIdentityAugmentor {
             // fail closed: without the check, a revoked token must not pass
             throw new IllegalStateException("could not check the admin token", e);
         }
-    }
-
-    private static Long number(Object claim) {
-        Object v = claim instanceof JsonNumber n ? (Object) n.longValue()
-                : claim instanceof JsonString s ? s.getString() : claim;
-        if (v instanceof Number n) {
-            return n.longValue();
-        }
-        if (v instanceof String s) {
-            try {
-                return Long.valueOf(s.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return null;
     }
 }

@@ -156,31 +156,13 @@ public class PriceListService {
         for (PriceListEntry e : sorted) {
             PriceRule.validate(e);
             @SuppressWarnings("unchecked")
-            List<Object> inserted = em.createNativeQuery("""
+            List<Object> inserted = bindRow(em.createNativeQuery("""
                             INSERT INTO models(id, unit, usd_price, quantity_param, default_quantity, allowed_quantities,
                                                min_quantity, max_quantity, clip_seconds, resolution_param,
                                                default_resolution, resolution_factors, description, enabled,
                                                size_param, default_size, multiplier_param, max_multiplier)
                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-                            ON CONFLICT (id) DO NOTHING RETURNING id""")
-                    .setParameter(1, e.id())
-                    .setParameter(2, e.unit())
-                    .setParameter(3, e.usdPrice())
-                    .setParameter(4, e.quantityParam())
-                    .setParameter(5, e.defaultQuantity())
-                    .setParameter(6, e.allowedQuantities())
-                    .setParameter(7, e.minQuantity())
-                    .setParameter(8, e.maxQuantity())
-                    .setParameter(9, e.clipSeconds())
-                    .setParameter(10, e.resolutionParam())
-                    .setParameter(11, e.defaultResolution())
-                    .setParameter(12, e.resolutionFactors())
-                    .setParameter(13, e.description())
-                    .setParameter(14, e.enabled())
-                    .setParameter(15, e.sizeParam())
-                    .setParameter(16, e.defaultSize())
-                    .setParameter(17, e.multiplierParam())
-                    .setParameter(18, e.maxMultiplier())
+                            ON CONFLICT (id) DO NOTHING RETURNING id"""), e)
                     .getResultList();
             if (inserted.isEmpty() && e.usdPrice() != null) {
                 // a model the table lists unpriced takes the list's price: there is no admin's price to keep
@@ -203,14 +185,19 @@ public class PriceListService {
 
     @SuppressWarnings("unchecked")
     private List<Object> pricedFromList(PriceListEntry e) {
-        return em.createNativeQuery("""
+        return bindRow(em.createNativeQuery("""
                         UPDATE models SET unit = ?2, usd_price = ?3, quantity_param = ?4, default_quantity = ?5,
                                allowed_quantities = ?6, min_quantity = ?7, max_quantity = ?8, clip_seconds = ?9,
                                resolution_param = ?10, default_resolution = ?11, resolution_factors = ?12,
                                description = ?13, enabled = ?14, size_param = ?15, default_size = ?16,
                                multiplier_param = ?17, max_multiplier = ?18, updated_at = now()
-                        WHERE id = ?1 AND usd_price IS NULL RETURNING id""")
-                .setParameter(1, e.id())
+                        WHERE id = ?1 AND usd_price IS NULL RETURNING id"""), e)
+                .getResultList();
+    }
+
+    /** Binds a price-list row to ?1 (id) .. ?18 (max_multiplier), the column order of both statements above. */
+    private static jakarta.persistence.Query bindRow(jakarta.persistence.Query q, PriceListEntry e) {
+        return q.setParameter(1, e.id())
                 .setParameter(2, e.unit())
                 .setParameter(3, e.usdPrice())
                 .setParameter(4, e.quantityParam())
@@ -227,8 +214,7 @@ public class PriceListService {
                 .setParameter(15, e.sizeParam())
                 .setParameter(16, e.defaultSize())
                 .setParameter(17, e.multiplierParam())
-                .setParameter(18, e.maxMultiplier())
-                .getResultList();
+                .setParameter(18, e.maxMultiplier());
     }
 
     // ---- admins: import and export ------------------------------------------------------------------------

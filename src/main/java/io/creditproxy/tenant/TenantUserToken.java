@@ -41,6 +41,11 @@ public class TenantUserToken {
 
     /** The tenant id of a {@link #TENANT_ID} claim value, or null. */
     public static Long tenantIdOf(Object claim) {
+        return claimAsLong(claim);
+    }
+
+    /** A JWT claim (a JSON number, a numeric string, or a Java number) as a long, or null. */
+    public static Long claimAsLong(Object claim) {
         Object v = claim instanceof JsonNumber n ? (Object) n.longValue()
                 : claim instanceof JsonString s ? s.getString() : claim;
         if (v instanceof Number n) {
