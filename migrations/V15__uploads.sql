@@ -13,7 +13,7 @@ CREATE TABLE uploads (
     file_url             text,                         -- the file's URL as the tenant got it
     upstream_upload_url  text,                         -- fal's pre-signed upload URL: never shown to anyone
     status               text        NOT NULL DEFAULT 'initiated'
-                                     CHECK (status IN ('initiated', 'uploaded', 'refused', 'failed')),
+                                     CHECK (status IN ('initiated', 'uploading', 'uploaded', 'refused', 'failed')),
     charged              bigint      NOT NULL DEFAULT 0 CHECK (charged >= 0),  -- credits taken for it (uploads.price-credits)
     error                text,
     upload_day           date        NOT NULL,         -- the UTC day it counts against

@@ -47,8 +47,8 @@ import org.jboss.logging.Logger;
  *       pre-signed URLs refuse chunked bodies anyway), so an oversized file gets 413 before a byte moves. Multipart
  *       (files over 90 MB in fal's client): {@code PUT /storage/uploads/{n}?token=...} per part and
  *       {@code POST /storage/uploads/complete?token=...}, as fal's client derives them from {@code upload_url}.</li>
- *   <li><b>Files</b>: {@code GET /storage/files/...} relays a file of the storage host (the sandbox's) to anyone
- *       with the URL, as fal's CDN serves files to anyone.</li>
+ *   <li><b>Files</b>: {@code GET /storage/files/...} relays a file of the storage host to anyone with the URL, as
+ *       fal's CDN serves files to anyone; only for a plain-http storage host (the sandbox), 404 with fal's.</li>
  * </ol>
  * The token is in the query, never in the path: the access log writes paths. {@code POST /storage/auth/token} (fal's
  * Python client) is refused: see {@link #tokenRefused()}.
@@ -424,6 +424,11 @@ public class StorageRoutes {
             publicUrl.check(request);
             if (request.method() != HttpMethod.GET) {
                 throw new ApiException(405, "method_not_allowed", "Files are read with GET.");
+            }
+            if (storage.baseUrl().startsWith("https://")) {
+                // fal's own file URLs are its public CDN's, never rewritten: only a plain-http storage host (the
+                // simulator, reachable by the proxy alone) has its files served here
+                throw ApiException.notFound("not_found", "No such file.");
             }
             String rest = request.path().substring(FILES.length());
             PathGuard.segments("/" + rest);

@@ -46,8 +46,11 @@ final class SimulatedStorage {
     private static final int MAX_RECEIVED = 1_000;
 
     private record Pending(String token, String contentType, String fileName, boolean multipart,
-                           Map<Integer, Buffer> parts, Instant at) {
+                           Map<Integer, Buffer> parts, Instant at, boolean failing) {
     }
+
+    /** In a file name: the upload's PUTs and completion fail (503), as when fal's storage has trouble. */
+    static final String FAIL_MARKER = "[sandbox:upload-fail]";
 
     record StoredFile(String contentType, Buffer bytes) {
     }
@@ -100,7 +103,8 @@ final class SimulatedStorage {
             String id = hex(16);
             String token = hex(16);
             String name = safeName(fileName);
-            pending.put(id, new Pending(token, contentType, name, multipart, new ConcurrentHashMap<>(), Instant.now()));
+            pending.put(id, new Pending(token, contentType, name, multipart, new ConcurrentHashMap<>(), Instant.now(),
+                    fileName.contains(FAIL_MARKER)));
             String base = baseUrl.get();
             String uploadUrl = base + (multipart ? MULTIPART_PREFIX : PUT_PREFIX) + id + "?token=" + token;
             json(req.response(), 200, new JsonObject().put("upload_url", uploadUrl)
@@ -125,6 +129,8 @@ final class SimulatedStorage {
             detail(req.response(), 405, "Method Not Allowed");
         } else if (p == null || p.multipart() || !p.token().equals(req.getParam("token"))) {
             detail(req.response(), 403, "Invalid or expired upload URL");
+        } else if (p.failing()) {
+            req.body().onComplete(ignored -> detail(req.response(), 503, "Simulated storage failure"));
         } else {
             readBounded(req).onSuccess(bytes -> {
                 if (bytes == null) {
@@ -143,6 +149,10 @@ final class SimulatedStorage {
         Pending p = parts.length == 2 ? pending.get(parts[0]) : null;
         if (p == null || !p.multipart() || !p.token().equals(req.getParam("token"))) {
             detail(req.response(), 403, "Invalid or expired upload URL");
+            return;
+        }
+        if (p.failing()) {
+            req.body().onComplete(ignored -> detail(req.response(), 503, "Simulated storage failure"));
             return;
         }
         if ("complete".equals(parts[1]) && req.method() == HttpMethod.POST) {

@@ -137,7 +137,8 @@ public class UploadService {
      * upload's state and the size, takes the price (once per upload) and, for a part, reserves its length in the size.
      *
      * @param part the part number of a multipart upload, or null for a single upload
-     * @throws ApiException 404 unknown token, 410 expired or already finished, 409 part/single mismatch, 413 too large
+     * @throws ApiException 404 unknown token, 410 expired or already finished, 409 part/single mismatch or a PUT of
+     *                      the same file in flight, 413 too large
      *                      (the upload is then refused for good and costs nothing), 402 balance short of the price
      */
     @Transactional(dontRollbackOn = ApiException.class)
@@ -159,7 +160,10 @@ public class UploadService {
             throw tooLarge();
         }
         charge(id, tenantId, ((Number) row[5]).longValue());
-        if (multipart) {
+        if (!multipart) {
+            // one PUT at a time: a second one while this is relayed is 409 (it could not be charged apart)
+            em.createNativeQuery("UPDATE uploads SET status = 'uploading' WHERE id = ?1").setParameter(1, id).executeUpdate();
+        } else {
             em.createNativeQuery("UPDATE uploads SET size_bytes = ?1 WHERE id = ?2")
                     .setParameter(1, total)
                     .setParameter(2, id)
@@ -184,7 +188,7 @@ public class UploadService {
     public void uploaded(long uploadId, Long size) {
         em.createNativeQuery("""
                         UPDATE uploads SET status = 'uploaded', size_bytes = COALESCE(?1, size_bytes), completed_at = now()
-                        WHERE id = ?2 AND status = 'initiated'""")
+                        WHERE id = ?2 AND status IN ('initiated', 'uploading')""")
                 .setParameter(1, size)
                 .setParameter(2, uploadId)
                 .executeUpdate();
@@ -202,7 +206,10 @@ public class UploadService {
                     .setParameter(2, uploadId)
                     .executeUpdate();
         }
-        em.createNativeQuery("UPDATE uploads SET error = ?1 WHERE id = ?2")
+        em.createNativeQuery("""
+                        UPDATE uploads SET error = ?1,
+                               status = CASE WHEN status = 'uploading' THEN 'initiated' ELSE status END
+                        WHERE id = ?2""")
                 .setParameter(1, shorten(error))
                 .setParameter(2, uploadId)
                 .executeUpdate();
@@ -254,6 +261,9 @@ public class UploadService {
             throw unknownUpload();
         }
         Object[] row = rows.get(0);
+        if ("uploading".equals(row[6]) && !(Boolean) row[7]) {
+            throw new ApiException(409, "upload_in_progress", "This file is being uploaded by another request.");
+        }
         if (!"initiated".equals(row[6]) || (Boolean) row[7]) {
             throw new ApiException(410, "upload_url_expired",
                     "This upload URL has expired or its upload is finished; start a new upload.");

@@ -224,6 +224,65 @@ class StorageUploadTest {
     }
 
     @Test
+    void anUploadFalRefusesCostsNothingAndItsUrlCanBeTriedAgain() {
+        long tenant = Fixtures.createTenant("upload-fal-refuses");
+        Fixtures.topUp(tenant, 100);
+        String key = Fixtures.issueKey(tenant);
+
+        // the sandbox's storage fails every PUT of this upload (503), as fal's storage might
+        Response initiated = initiateViaProxy(key, REST,
+                "{\"content_type\":\"image/png\",\"file_name\":\"x[sandbox:upload-fail].png\"}");
+        initiated.then().statusCode(200);
+        String uploadUrl = initiated.jsonPath().getString("upload_url");
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Response put = given().contentType("image/png").body(bytes(1000, 7)).when().put(uploadUrl);
+            assertThat(put.statusCode()).isEqualTo(503);
+        }
+
+        // taken when the bytes went, given back when fal refused them: twice, nothing kept
+        assertThat(Fixtures.balance(tenant)).isEqualTo(100);
+        List<Map<String, Object>> ledger = Fixtures.ledger(tenant);
+        assertThat(ledger).extracting(e -> e.get("kind"))
+                .containsExactly("upload_refund", "upload", "upload_refund", "upload", "topup");
+        Fixtures.assertBalanceEqualsLedgerSum(tenant);
+        Map<String, Object> upload = given().auth().oauth2(Fixtures.adminToken())
+                .when().get("/admin/tenants/{id}/uploads", tenant).then().statusCode(200).extract().jsonPath().getMap("[0]");
+        assertThat(upload).containsEntry("status", "initiated");
+        assertThat(((Number) upload.get("charged")).longValue()).isZero();
+        assertThat((String) upload.get("error")).contains("503");
+    }
+
+    @Test
+    void parallelPutsOfOneUploadAreChargedOnce() throws Exception {
+        long tenant = Fixtures.createTenant("upload-parallel-puts");
+        Fixtures.topUp(tenant, 100);
+        String key = Fixtures.issueKey(tenant);
+        Response initiated = initiateViaProxy(key, REST, "{\"content_type\":\"image/png\",\"file_name\":\"p.png\"}");
+        String uploadUrl = initiated.jsonPath().getString("upload_url");
+        byte[] image = bytes(50_000, 8);
+
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Callable<Integer> put = () -> given().contentType("image/png").body(image).when().put(uploadUrl).statusCode();
+            statuses.add(pool.submit(put));
+        }
+        List<Integer> seen = new ArrayList<>();
+        for (Future<Integer> s : statuses) {
+            seen.add(s.get());
+        }
+        pool.shutdown();
+
+        // one relayed upload; the others were refused (in flight: 409, done: 410), whatever the interleaving
+        assertThat(seen).filteredOn(s -> s == 200).hasSize(1);
+        assertThat(seen).filteredOn(s -> s != 200).allSatisfy(s -> assertThat(s).isIn(409, 410));
+        assertThat(given().when().get(initiated.jsonPath().getString("file_url")).asByteArray()).isEqualTo(image);
+        assertThat(Fixtures.balance(tenant)).isEqualTo(100 - PRICE);
+        assertThat(Fixtures.ledger(tenant)).filteredOn(e -> "upload".equals(e.get("kind"))).hasSize(1);
+        Fixtures.assertBalanceEqualsLedgerSum(tenant);
+    }
+
+    @Test
     void theDailyLimitIs429WithRetryAfterAndCostsNothingEvenInParallel() throws Exception {
         long tenant = Fixtures.createTenant("upload-daily");
         Fixtures.topUp(tenant, 100);
