@@ -206,6 +206,20 @@ class StorageUploadTest {
         String fileKey = initiated.jsonPath().getString("file_url").substring((base() + "/storage/files/").length());
         assertThat(sandbox.storedFile(fileKey)).isEmpty();
 
+        // multipart: the parts add up; the part that passes the limit is refused, and the price the first part took
+        // goes back
+        Response multi = initiateDirect(key, "/storage/upload/initiate-multipart",
+                "{\"content_type\":\"video/mp4\",\"file_name\":\"long.mp4\"}");
+        URI upload = URI.create(multi.jsonPath().getString("upload_url"));
+        String parts = upload.getScheme() + "://" + upload.getRawAuthority() + upload.getRawPath();
+        given().body(bytes(40_000, 9)).when().put(parts + "/1?" + upload.getRawQuery()).then().statusCode(200);
+        assertThat(Fixtures.balance(tenant)).isEqualTo(100 - PRICE);
+        Response second = given().body(bytes(30_000, 10)).when().put(parts + "/2?" + upload.getRawQuery());
+        assertThat(second.statusCode()).isEqualTo(413);
+        assertThat(given().contentType(ContentType.JSON).body("{\"parts\":[]}")
+                .when().post(parts + "/complete?" + upload.getRawQuery()).statusCode()).isEqualTo(410);
+        assertThat(Fixtures.ledger(tenant)).extracting(e -> e.get("kind")).containsExactly("upload_refund", "upload", "topup");
+
         // a body without a Content-Length (chunked) is refused: its size could not be checked up front
         Response chunkedInit = initiateViaProxy(key, REST, "{\"content_type\":\"image/png\",\"file_name\":\"c.png\"}");
         URI chunkedUrl = URI.create(chunkedInit.jsonPath().getString("upload_url"));
@@ -215,11 +229,11 @@ class StorageUploadTest {
         assertThat(chunked.body()).contains("length_required");
 
         assertThat(Fixtures.balance(tenant)).isEqualTo(100);
-        assertThat(Fixtures.ledger(tenant)).hasSize(1);
+        assertThat(Fixtures.ledger(tenant)).hasSize(3);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
         List<Map<String, Object>> uploads = given().auth().oauth2(Fixtures.adminToken())
                 .when().get("/admin/tenants/{id}/uploads", tenant).then().statusCode(200).extract().jsonPath().getList("$");
-        assertThat(uploads).extracting(u -> u.get("status")).containsExactly("initiated", "refused");
+        assertThat(uploads).extracting(u -> u.get("status")).containsExactly("initiated", "refused", "refused");
         assertThat(uploads).allSatisfy(u -> assertThat(((Number) u.get("charged")).longValue()).isZero());
     }
 
