@@ -36,7 +36,7 @@ class LayeringTest {
             // the job and its money lifecycle: reservation, settlement, outcome rules, ghosts, what the tenant is owed
             List.of("billing"),
             // the domain and the fal adapter
-            List.of("fal", "pricing", "tenant", "limits", "webhook", "ledger"),
+            List.of("fal", "pricing", "tenant", "limits", "webhook", "ledger", "storage"),
             // services every layer above may use
             List.of("observability", "audit", "cache"),
             // the base

@@ -37,6 +37,11 @@ public class FalUpstream {
         return simulated() ? local().platformUrl() : platform.url();
     }
 
+    /** fal's storage REST API ({@code fal-storage.url}, FAL_REST_URL), or the simulator's (same host as its queue). */
+    public String storageUrl(FalStorageConfig storage) {
+        return simulated() ? local().baseUrl() : storage.url();
+    }
+
     public String jwksUrl() {
         return simulated() ? local().jwksUrl() : settlement.falJwksUrl();
     }

@@ -11,7 +11,11 @@ public enum LedgerKind {
     /** a whole reservation given back: fal refused the submit, or the job failed or was cancelled (void) */
     REFUND,
     /** the unused part of a posted reservation (fewer outputs delivered than paid for) */
-    RELEASE;
+    RELEASE,
+    /** the price of a file upload through the proxy (only when the operator set one) */
+    UPLOAD,
+    /** an upload's price given back: its bytes never reached fal */
+    UPLOAD_REFUND;
 
     public String dbName() {
         return name().toLowerCase();

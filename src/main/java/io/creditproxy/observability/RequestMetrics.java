@@ -52,6 +52,10 @@ public class RequestMetrics {
         if (path.startsWith("/webhooks/")) {
             return new Label("webhook", null);
         }
+        if (path.startsWith("/storage/")) {
+            // file uploads and files (proxy/StorageRoutes): never a model
+            return new Label("storage", null);
+        }
         int requests = path.indexOf("/requests/");
         if (method != HttpMethod.POST && requests > 0) {
             String app = path.substring(1, requests);

@@ -71,11 +71,14 @@ public class ProxyRoutes {
     private final ObjectMapper json;
     private final long maxBodyBytes;
     private final JobSlots slots;
+    private final StorageRoutes storage;
 
     public ProxyRoutes(FalClient fal, TenantAuthenticator tenants, JobOwnership ownership, PriceTable pricing,
                        ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, OutcomeCheck probe,
-                       WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config, JobSlots slots) {
+                       WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config, JobSlots slots,
+                       StorageRoutes storage) {
         this.slots = slots;
+        this.storage = storage;
         this.fal = fal;
         this.tenants = tenants;
         this.ownership = ownership;
@@ -105,8 +108,18 @@ public class ProxyRoutes {
         try {
             // links and the proxy's own fal webhook URL are built from the host: an untrusted one is refused first
             publicUrl.check(request);
-            Call call = falProxy ? proxied(request.getHeader(ProxyTarget.HEADER))
-                    : new Call(path, request.query(), request.params());
+            Call call;
+            if (falProxy) {
+                ProxyTarget target = ProxyTarget.parse(request.getHeader(ProxyTarget.HEADER));
+                if (target.kind() == ProxyTarget.Kind.STORAGE) {
+                    // file uploads (fal.storage.upload, a Blob in an input): proxy/StorageRoutes
+                    storage.proxied(ctx, target);
+                    return;
+                }
+                call = proxied(target);
+            } else {
+                call = new Call(path, request.query(), request.params());
+            }
             HttpMethod method = request.method();
             if (method == HttpMethod.POST) {
                 submit(ctx, PathGuard.modelId(call.path()), call);
@@ -132,18 +145,16 @@ public class ProxyRoutes {
 
     /**
      * fal's proxy protocol ({@code proxyUrl} of fal's clients): the target URL, checked against fal's allow-list, goes
-     * the same way as the direct routes. Synchronous runs and uploads are refused before anything is charged.
+     * the same way as the direct routes. Synchronous runs are refused before anything is charged; uploads are
+     * {@link StorageRoutes}'.
      */
-    private static Call proxied(String targetUrl) {
-        ProxyTarget target = ProxyTarget.parse(targetUrl);
+    private static Call proxied(ProxyTarget target) {
         return switch (target.kind()) {
             case QUEUE -> new Call(target.rawPath(), target.query(), target.params());
             case SYNC -> throw new ApiException(501, "not_supported",
                     "Synchronous runs (fal.run) are not supported through the proxy yet; use the queue "
                             + "(fal.subscribe or fal.queue.submit).");
-            case STORAGE -> throw new ApiException(501, "not_supported",
-                    "File uploads (fal.storage.upload, or a Blob or File in an input) are not supported through the "
-                            + "proxy yet; pass the file's public URL instead.");
+            case STORAGE -> throw new IllegalStateException("storage targets go to StorageRoutes");
         };
     }
 

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * fal; only the host differs. This class serves HTTP, checks the key and routes; what it simulates lives apart:
  * the queue ({@link SimulatedQueue}), webhooks and their signing key ({@link SimulatedWebhooks}), what a model
  * produces ({@link ModelOutputs}), faults by prompt markers ({@link SandboxMarkers}), and fal's Platform API under
- * {@code /v1/} (prices, billing events, balance: {@link SimulatedPlatform}).
+ * {@code /v1/} (prices, billing events, balance: {@link SimulatedPlatform}), and fal's storage (upload initiations,
+ * pre-signed uploads, files served back: {@link SimulatedStorage}) on the same port.
  */
 public final class FalSimulator {
 
@@ -41,6 +42,7 @@ public final class FalSimulator {
     private final SimulatedWebhooks webhooks;
     private final SimulatedQueue queue;
     private final SimulatedPlatform platform;
+    private final SimulatedStorage storage;
     private final LongAdder unauthorized = new LongAdder();
 
     private final List<String> deployments = new CopyOnWriteArrayList<>();
@@ -54,6 +56,7 @@ public final class FalSimulator {
         this.webhooks = new SimulatedWebhooks(vertx, settings);
         this.queue = new SimulatedQueue(vertx, settings, webhooks, this::baseUrl);
         this.platform = new SimulatedPlatform(queue::requests);
+        this.storage = new SimulatedStorage(this::baseUrl);
     }
 
     /** Binds the port with one server instance per event loop (settings.instances()). */
@@ -141,6 +144,16 @@ public final class FalSimulator {
         return platform;
     }
 
+    /** fal's storage as simulated here: upload initiations received (newest first), files kept. */
+    public List<ReceivedSubmit> lastStorageInitiations(int n) {
+        return storage.lastInitiations(n);
+    }
+
+    /** A stored file's bytes, by the part of its URL after {@code /storage/files/}. */
+    public Optional<byte[]> storedFile(String key) {
+        return storage.file(key).map(f -> f.bytes().getBytes());
+    }
+
     public String jwksJson() {
         return webhooks.jwksJson();
     }
@@ -149,6 +162,7 @@ public final class FalSimulator {
     public void reset() {
         queue.reset();
         platform.reset();
+        storage.reset();
         webhooks.resetCounters();
         unauthorized.reset();
         settings.applyRuntime(initialRuntime);
@@ -185,13 +199,20 @@ public final class FalSimulator {
                 }
                 return;
             }
+            if (SimulatedStorage.isPublic(path)) {
+                // pre-signed upload URLs and public files: fal's CDN asks for no key
+                storage.handlePublic(req, path);
+                return;
+            }
             if (!authorized(req)) {
                 unauthorized.increment();
                 detail(req.response(), 401, "No user found for Key ID and Secret");
                 return;
             }
             int at = path.indexOf(REQUESTS);
-            if (path.startsWith(SimulatedPlatform.PREFIX)) {
+            if (SimulatedStorage.isInitiate(path)) {
+                storage.initiate(req, path);
+            } else if (path.startsWith(SimulatedPlatform.PREFIX)) {
                 platform.handle(req, path);
             } else if (at >= 0) {
                 onRequestPath(req, path.substring(at + REQUESTS.length()));

@@ -133,6 +133,16 @@ public class SandboxServer implements LocalFal {
         return running().platform().balance();
     }
 
+    /** The last {@code n} storage upload initiations the simulator received (headers included), newest first. */
+    public List<ReceivedSubmit> lastStorageInitiations(int n) {
+        return running().lastStorageInitiations(n);
+    }
+
+    /** A file uploaded to the simulated storage, by the part of its URL after {@code /storage/files/}. */
+    public Optional<byte[]> storedFile(String key) {
+        return running().storedFile(key);
+    }
+
     /** Forgets requests and recorded submits, zeroes counters, restores the configured settings (and fal's prices). */
     public void reset() {
         running().reset();

@@ -138,8 +138,8 @@ class FalProxyProtocolTest {
                 "https://user@queue.fal.run/fal-ai/flux-1/dev", 400,
                 "https://queue.fal.run:8443/fal-ai/flux-1/dev", 400,
                 "https://queue.fal.run/fal-ai/../admin/tenants", 400,
-                "https://fal.run/fal-ai/flux-1/dev", 501,
-                "https://rest.fal.ai/storage/upload/initiate?storage_type=fal-cdn-v3", 501);
+                "https://rest.fal.ai/storage/upload/put", 403,
+                "https://fal.run/fal-ai/flux-1/dev", 501);
         refused.forEach((target, status) -> {
             Response r = viaProxy(key, target).contentType(ContentType.JSON).body(body).when().post(ProxyTarget.ROUTE);
             assertThat(r.statusCode()).as(target).isEqualTo(status);
