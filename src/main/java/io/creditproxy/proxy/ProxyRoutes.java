@@ -57,7 +57,8 @@ public class ProxyRoutes {
     private static final Logger LOG = Logger.getLogger(ProxyRoutes.class);
 
     /** Paths served by the application itself, never by the passthrough. */
-    private static final Set<String> RESERVED_FIRST_SEGMENTS = Set.of("admin", "v1", "q", "webhooks", "console", "openapi");
+    private static final Set<String> RESERVED_FIRST_SEGMENTS = Set.of("admin", "v1", "q", "webhooks", "console", "openapi",
+            ".well-known");
 
     private final FalClient fal;
     private final TenantAuthenticator tenants;
