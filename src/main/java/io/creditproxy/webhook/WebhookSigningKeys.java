@@ -50,7 +50,7 @@ public class WebhookSigningKeys {
         WebhookSigningKeyStore.ActiveKey key = active();
         String encryption = key.encrypted() ? "encrypted with ADMIN_JWT_KEY_SECRET"
                 : "NOT encrypted: set ADMIN_JWT_KEY_SECRET to encrypt it";
-        LOG.infof("Tenant webhooks are signed with Ed25519 key id %s (%s, kept in PostgreSQL, table "
+        LOG.infof("Tenant webhooks are signed with Ed25519, kid %s (%s, kept in PostgreSQL, table "
                 + "webhook_signing_keys; %s); public keys at /.well-known/jwks.json.", key.kid(),
                 key.generated() ? "generated now" : "stored", encryption);
     }
