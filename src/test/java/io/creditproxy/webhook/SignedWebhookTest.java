@@ -39,6 +39,9 @@ class SignedWebhookTest {
     @Inject
     WebhookSigningKeys keys;
 
+    @Inject
+    io.agroal.api.AgroalDataSource db;
+
     /** What a tenant does: fetch the proxy's JWKS and keep the Ed25519 keys. */
     private static List<PublicKey> jwks(String path) throws Exception {
         Response r = given().get(path);
@@ -149,6 +152,66 @@ class SignedWebhookTest {
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("is encrypted");
         });
         assertThat(store.loadOrCreate(Optional.empty()).encrypted()).isFalse();
+    }
+
+    @Test
+    void instancesStartingTogetherAgreeOnOneKeyAndTheOldOneStaysPublished() throws Exception {
+        String before = keys.active().kid();
+        sql("UPDATE webhook_signing_keys SET active = false WHERE kid = ?", before);
+        int instances = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(instances);
+        try {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(instances);
+            List<java.util.concurrent.Future<WebhookSigningKeyStore.ActiveKey>> racing = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                racing.add(pool.submit(() -> {
+                    start.await();
+                    return store.loadOrCreate(Optional.empty());
+                }));
+            }
+            List<WebhookSigningKeyStore.ActiveKey> got = new ArrayList<>();
+            for (var f : racing) {
+                got.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            String kid = got.get(0).kid();
+            assertThat(kid).isNotEqualTo(before);
+            assertThat(got).extracting(WebhookSigningKeyStore.ActiveKey::kid).containsOnly(kid);
+            assertThat(got).filteredOn(WebhookSigningKeyStore.ActiveKey::generated).hasSize(1);
+            assertThat(got).extracting(k -> k.pair().getPublic()).containsOnly(got.get(0).pair().getPublic());
+            assertThat(count("SELECT count(*) FROM webhook_signing_keys WHERE active")).isEqualTo(1);
+            // rotation: the old key stays published beside the new one until it is retired
+            assertThat(store.published()).extracting(WebhookSigningKeyStore.PublishedKey::kid).contains(before, kid);
+            sql("UPDATE webhook_signing_keys SET retired_at = now() WHERE kid = ?", before);
+            assertThat(store.published()).extracting(WebhookSigningKeyStore.PublishedKey::kid).contains(kid)
+                    .doesNotContain(before);
+        } finally {
+            pool.shutdownNow();
+            // the test database as it was: the key this application signs with is the active one again
+            sql("DELETE FROM webhook_signing_keys WHERE kid <> ?", before);
+            sql("UPDATE webhook_signing_keys SET active = true, retired_at = NULL WHERE kid = ?", before);
+        }
+        assertThat(store.loadOrCreate(Optional.empty()).kid()).isEqualTo(before);
+    }
+
+    private void sql(String statement, Object... params) {
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(statement)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long count(String query) {
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(query);
+                java.sql.ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void inRolledBackTransaction(Runnable work) {
