@@ -49,7 +49,8 @@ import org.jboss.logging.Logger;
  * The fal passthrough at the root of the proxy: {@code POST /{model id}} (priced, charged, forwarded) and
  * {@code GET|PUT /{app}/requests/{id}[/status|/status/stream|/cancel]} (forwarded for the caller's own jobs), and the
  * same through fal's proxy protocol: {@code /api/fal/proxy}, or {@code /} with an {@code x-fal-target-url} header
- * (proxy/ProxyTarget).
+ * (proxy/ProxyTarget). A result fal no longer has (404/410 after its retention) is answered from the proxy's own copy
+ * while it is kept (billing/KeptResults).
  * A thin Vert.x route: bodies and streams stay on the event loop, database work runs on worker threads.
  */
 @ApplicationScoped
