@@ -1,5 +1,6 @@
 package io.creditproxy.admin;
 
+import io.creditproxy.common.PrivateKeySeal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;

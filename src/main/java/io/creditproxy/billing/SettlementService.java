@@ -27,9 +27,11 @@ public class SettlementService {
     private final TenantNotifier notifier;
     private final Metrics metrics;
     private final JobSlots slots;
+    private final KeptResults results;
 
     public SettlementService(JobRepository jobs, LedgerService ledger, TenantNotifier notifier, Metrics metrics,
-                             JobSlots slots) {
+                             JobSlots slots, KeptResults results) {
+        this.results = results;
         this.metrics = metrics;
         this.jobs = jobs;
         this.ledger = ledger;
@@ -60,6 +62,8 @@ public class SettlementService {
             ledger.returnToKey(job.apiKeyId, back);
         }
         jobs.markSettled(jobId, outcome);
+        // a COMPLETED job's result, kept past fal's retention (KeptResults); in this transaction, so never without it
+        results.keep(job, outcome);
         if (job.tenantWebhook != null && outcome.jobStatus() != JobStatus.REJECTED) {
             notifier.notifyTenant(job, outcome);
         }

@@ -60,6 +60,20 @@ public interface SandboxConfig {
     @WithDefault("100000")
     int maxRequests();
 
+    /**
+     * How long a finished request stays known, like fal's retention of results (fal: 1 hour); afterwards status,
+     * result, stream and cancel answer 404 as for an unknown request.
+     */
+    @WithDefault("1h")
+    Duration resultRetention();
+
+    /** The same for a result of {@link #largeResultBytes()} or more (fal: 6 minutes from 10 KB). */
+    @WithDefault("6m")
+    Duration largeResultRetention();
+
+    @WithDefault("10240")
+    int largeResultBytes();
+
     /** HTTP server instances (event loops) serving the simulator; 0 = one per available processor. */
     @WithDefault("0")
     int instances();

@@ -32,6 +32,7 @@ public class Metrics {
     static final String OPEN_JOBS = "creditproxy.jobs.open";
     static final String GHOSTS = "creditproxy.ghost.jobs";
     static final String FAL_BALANCE = "creditproxy.fal.balance.usd";
+    static final String KEPT_RESULTS = "creditproxy.results.kept";
 
     private final MeterRegistry registry;
     private final TransactionSynchronizationRegistry transactions;
@@ -116,6 +117,15 @@ public class Metrics {
     public void webhookDelivery(String result) {
         Counter.builder(WEBHOOKS).description("Tenant webhook delivery attempts by result")
                 .tag("result", result).register(registry).increment();
+    }
+
+    /**
+     * A COMPLETED job's final result at settlement (billing/KeptResults): outcome {@code inline}, {@code file},
+     * {@code too_large} (not kept), {@code failed} (not kept: the file could not be written). Counted on commit.
+     */
+    public void resultKept(String outcome) {
+        afterCommit(() -> Counter.builder(KEPT_RESULTS).description("Final results kept after fal's retention, by outcome")
+                .tag("outcome", outcome).register(registry).increment());
     }
 
     /** The operator's fal credit balance (USD), read from fal's Platform API. */

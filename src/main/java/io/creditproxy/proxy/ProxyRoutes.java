@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.creditproxy.billing.KeptResults;
 import io.creditproxy.billing.OpenJob;
 import io.creditproxy.billing.OutcomeCheck;
 import io.creditproxy.billing.ReservationService.Replay;
@@ -48,7 +49,8 @@ import org.jboss.logging.Logger;
  * The fal passthrough at the root of the proxy: {@code POST /{model id}} (priced, charged, forwarded) and
  * {@code GET|PUT /{app}/requests/{id}[/status|/status/stream|/cancel]} (forwarded for the caller's own jobs), and the
  * same through fal's proxy protocol: {@code /api/fal/proxy}, or {@code /} with an {@code x-fal-target-url} header
- * (proxy/ProxyTarget).
+ * (proxy/ProxyTarget). A result fal no longer has (404/410 after its retention) is answered from the proxy's own copy
+ * while it is kept (billing/KeptResults).
  * A thin Vert.x route: bodies and streams stay on the event loop, database work runs on worker threads.
  */
 @ApplicationScoped
@@ -57,7 +59,8 @@ public class ProxyRoutes {
     private static final Logger LOG = Logger.getLogger(ProxyRoutes.class);
 
     /** Paths served by the application itself, never by the passthrough. */
-    private static final Set<String> RESERVED_FIRST_SEGMENTS = Set.of("admin", "v1", "q", "webhooks", "console", "openapi");
+    private static final Set<String> RESERVED_FIRST_SEGMENTS = Set.of("admin", "v1", "q", "webhooks", "console", "openapi",
+            ".well-known");
 
     private final FalClient fal;
     private final TenantAuthenticator tenants;
@@ -72,13 +75,15 @@ public class ProxyRoutes {
     private final long maxBodyBytes;
     private final JobSlots slots;
     private final StorageRoutes storage;
+    private final KeptResults keptResults;
 
     public ProxyRoutes(FalClient fal, TenantAuthenticator tenants, JobOwnership ownership, PriceTable pricing,
                        ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, OutcomeCheck probe,
                        WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config, JobSlots slots,
-                       StorageRoutes storage) {
+                       StorageRoutes storage, KeptResults keptResults) {
         this.slots = slots;
         this.storage = storage;
+        this.keptResults = keptResults;
         this.fal = fal;
         this.tenants = tenants;
         this.ownership = ownership;
@@ -356,8 +361,7 @@ public class ProxyRoutes {
                                 .onSuccess(answer -> answerUpstream(ctx, answer))
                                 .onSuccess(answer -> pollSettlement.afterStatus(open, answer)).mapEmpty();
                         case RESULT -> fal.send(HttpMethod.GET, job.responseUrl() + query, request.headers(), null)
-                                .onSuccess(answer -> answerUpstream(ctx, answer))
-                                .onSuccess(answer -> pollSettlement.afterResult(open, answer)).mapEmpty();
+                                .compose(answer -> forgotten(answer) ? keptResult(ctx, job, target.requestId(), answer) : answered(ctx, open, answer));
                         case CANCEL -> fal.send(HttpMethod.PUT, job.cancelUrl() + query, request.headers(), null)
                                 .onSuccess(answer -> answerUpstream(ctx, answer))
                                 .onSuccess(answer -> pollSettlement.afterCancel(job.jobId(), answer)).mapEmpty();
@@ -365,6 +369,35 @@ public class ProxyRoutes {
                     };
                 })
                 .onFailure(t -> fail(ctx, t));
+    }
+
+    private Future<Void> answered(RoutingContext ctx, OpenJob open, UpstreamResponse answer) {
+        answerUpstream(ctx, answer);
+        pollSettlement.afterResult(open, answer);
+        return Future.succeededFuture();
+    }
+
+    /** fal no longer has the result (its retention ended: 404, or 410). */
+    private static boolean forgotten(UpstreamResponse answer) {
+        return answer.status() == 404 || answer.status() == 410;
+    }
+
+    /**
+     * The result fal forgot, from the proxy's own copy (billing/KeptResults), rewritten as fal's answers are; fal's own
+     * answer when none is kept (or it expired). The job is the caller's: ownership was checked before fal was asked.
+     */
+    private Future<Void> keptResult(RoutingContext ctx, OwnedJob job, String requestId, UpstreamResponse falAnswer) {
+        return blocking(ctx, () -> keptResults.find(job.tenantId(), job.jobId())).map(kept -> {
+            if (kept.isEmpty()) {
+                answerUpstream(ctx, falAnswer);
+            } else {
+                MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                        .add("Content-Type", "application/json")
+                        .add(FalHeaders.REQUEST_ID, requestId);
+                answerUpstream(ctx, new UpstreamResponse(200, headers, Buffer.buffer(kept.get())));
+            }
+            return null;
+        });
     }
 
     /** The caller's job from memory only, or null when something must be loaded (then on a worker thread). */

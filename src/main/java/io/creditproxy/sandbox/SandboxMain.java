@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * {@code --slow-delay} [SANDBOX_SLOW_DELAY] (5s), {@code --submit-late-delay} [SANDBOX_SUBMIT_LATE_DELAY] (65s),
  * {@code --required-key} [SANDBOX_REQUIRED_KEY] (any key),
  * {@code --instances} [SANDBOX_INSTANCES] (processors), {@code --webhook-retries} [SANDBOX_WEBHOOK_RETRIES] (3),
- * {@code --max-requests} [SANDBOX_MAX_REQUESTS] (100000). Durations: {@code 250ms}, {@code 2s}, {@code 1m}, or
+ * {@code --max-requests} [SANDBOX_MAX_REQUESTS] (100000), {@code --result-retention} [SANDBOX_RESULT_RETENTION] (60m),
+ * {@code --large-result-retention} [SANDBOX_LARGE_RESULT_RETENTION] (6m; results from 10 KB). Durations: {@code 250ms}, {@code 2s}, {@code 1m}, or
  * plain milliseconds. The first line on stdout is {@code fal sandbox listening on http://HOST:PORT}.
  */
 public final class SandboxMain {
@@ -41,6 +42,8 @@ public final class SandboxMain {
                 .instances(Integer.parseInt(option(args, "instances", "0")))
                 .webhookRetries(Integer.parseInt(option(args, "webhook-retries", "3")))
                 .maxRequests(Integer.parseInt(option(args, "max-requests", "100000")))
+                .resultRetention(duration(option(args, "result-retention", "60m")))
+                .largeResultRetention(duration(option(args, "large-result-retention", "6m")))
                 .requiredKey(Optional.ofNullable(option(args, "required-key", null)));
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(settings.instances()));

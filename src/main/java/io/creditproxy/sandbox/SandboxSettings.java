@@ -26,6 +26,9 @@ public final class SandboxSettings {
     private volatile Duration webhookTimeout = Duration.ofSeconds(5);
     private volatile String webhookUserId = "sandbox-user";
     private volatile Optional<String> requiredKey = Optional.empty();
+    private volatile Duration resultRetention = Duration.ofHours(1);
+    private volatile Duration largeResultRetention = Duration.ofMinutes(6);
+    private volatile int largeResultBytes = 10 * 1024;
 
     public static SandboxSettings from(SandboxConfig config) {
         return new SandboxSettings()
@@ -42,7 +45,10 @@ public final class SandboxSettings {
                 .webhookRetryBackoff(config.webhookRetryBackoff())
                 .webhookTimeout(config.webhookTimeout())
                 .webhookUserId(config.webhookUserId())
-                .requiredKey(config.requiredKey());
+                .requiredKey(config.requiredKey())
+                .resultRetention(config.resultRetention())
+                .largeResultRetention(config.largeResultRetention())
+                .largeResultBytes(config.largeResultBytes());
     }
 
     public String host() { return host; }
@@ -60,6 +66,11 @@ public final class SandboxSettings {
     public Duration webhookTimeout() { return webhookTimeout; }
     public String webhookUserId() { return webhookUserId; }
     public Optional<String> requiredKey() { return requiredKey; }
+    /** How long a finished request stays known (status, result), like fal's retention of results. */
+    public Duration resultRetention() { return resultRetention; }
+    /** The same for a result of {@link #largeResultBytes()} or more. */
+    public Duration largeResultRetention() { return largeResultRetention; }
+    public int largeResultBytes() { return largeResultBytes; }
 
     public SandboxSettings host(String value) { host = Objects.requireNonNull(value); return this; }
     public SandboxSettings port(int value) { port = value; return this; }
@@ -74,6 +85,9 @@ public final class SandboxSettings {
     public SandboxSettings webhookRetryBackoff(Duration value) { webhookRetryBackoff = positive(value); return this; }
     public SandboxSettings webhookTimeout(Duration value) { webhookTimeout = positive(value); return this; }
     public SandboxSettings webhookUserId(String value) { webhookUserId = Objects.requireNonNull(value); return this; }
+    public SandboxSettings resultRetention(Duration value) { resultRetention = positive(value); return this; }
+    public SandboxSettings largeResultRetention(Duration value) { largeResultRetention = positive(value); return this; }
+    public SandboxSettings largeResultBytes(int value) { largeResultBytes = Math.max(0, value); return this; }
     public SandboxSettings requiredKey(Optional<String> value) {
         requiredKey = value.filter(k -> !k.isBlank());
         return this;
@@ -85,7 +99,9 @@ public final class SandboxSettings {
                 .queueDelay(queueDelay).runDelay(runDelay).slowDelay(slowDelay).submitLateDelay(submitLateDelay)
                 .ssePingInterval(ssePingInterval)
                 .webhookRetries(webhookRetries).webhookRetryBackoff(webhookRetryBackoff)
-                .webhookTimeout(webhookTimeout).webhookUserId(webhookUserId).requiredKey(requiredKey);
+                .webhookTimeout(webhookTimeout).webhookUserId(webhookUserId).requiredKey(requiredKey)
+                .resultRetention(resultRetention).largeResultRetention(largeResultRetention)
+                .largeResultBytes(largeResultBytes);
     }
 
     /** Takes over the runtime-changeable values of {@code other} (not host, port, instances, capacity). */
@@ -93,7 +109,9 @@ public final class SandboxSettings {
         queueDelay(other.queueDelay).runDelay(other.runDelay).slowDelay(other.slowDelay).submitLateDelay(other.submitLateDelay)
                 .ssePingInterval(other.ssePingInterval).webhookRetries(other.webhookRetries)
                 .webhookRetryBackoff(other.webhookRetryBackoff).webhookTimeout(other.webhookTimeout)
-                .webhookUserId(other.webhookUserId).requiredKey(other.requiredKey);
+                .webhookUserId(other.webhookUserId).requiredKey(other.requiredKey)
+                .resultRetention(other.resultRetention).largeResultRetention(other.largeResultRetention)
+                .largeResultBytes(other.largeResultBytes);
     }
 
     private static Duration nonNegative(Duration value) {

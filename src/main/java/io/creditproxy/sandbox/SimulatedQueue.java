@@ -264,6 +264,31 @@ final class SimulatedQueue {
         }
     }
 
+    /**
+     * The request, or null when unknown or forgotten: like fal, the simulator keeps a finished request for
+     * {@code sandbox.result-retention} (1 h), {@code sandbox.large-result-retention} (6 min) when its result is
+     * {@code sandbox.large-result-bytes} (10 KB) or more, counted from its end.
+     */
+    private SimulatedRequest retained(String id) {
+        SimulatedRequest r = requests.get(id);
+        if (r == null) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        if (r.phase(now) != SimulatedRequest.Phase.COMPLETED) {
+            return r;
+        }
+        long ended = now - r.endsAt();
+        long shorter = Math.min(settings.resultRetention().toMillis(), settings.largeResultRetention().toMillis());
+        if (ended <= shorter) {
+            return r;
+        }
+        boolean large = r.finalOutcome().body().toBuffer().length() >= settings.largeResultBytes();
+        long retention = (large ? settings.largeResultRetention() : settings.resultRetention()).toMillis();
+        // forgotten, not removed: sandbox.max-requests bounds the memory, in submit order
+        return ended > retention ? null : r;
+    }
+
     private void remember(SimulatedRequest r) {
         requests.put(r.id, r);
         requestOrder.add(r.id);
@@ -295,7 +320,7 @@ final class SimulatedQueue {
 
     void status(HttpServerRequest req, String id) {
         statusPolls.increment();
-        SimulatedRequest r = requests.get(id);
+        SimulatedRequest r = retained(id);
         if (r == null) {
             detail(req.response(), 404, "Request not found");
             return;
@@ -359,7 +384,7 @@ final class SimulatedQueue {
 
     void stream(HttpServerRequest req, String id) {
         streams.increment();
-        SimulatedRequest r = requests.get(id);
+        SimulatedRequest r = retained(id);
         if (r == null) {
             detail(req.response(), 404, "Request not found");
             return;
@@ -377,7 +402,7 @@ final class SimulatedQueue {
     void result(HttpServerRequest req, String id) {
         results.increment();
         HttpServerResponse resp = req.response();
-        SimulatedRequest r = requests.get(id);
+        SimulatedRequest r = retained(id);
         if (r == null) {
             detail(resp, 404, "Request not found");
             return;
@@ -400,7 +425,7 @@ final class SimulatedQueue {
     void cancel(HttpServerRequest req, String id) {
         cancels.increment();
         HttpServerResponse resp = req.response();
-        SimulatedRequest r = requests.get(id);
+        SimulatedRequest r = retained(id);
         if (r == null) {
             json(resp, 404, "{\"status\":\"NOT_FOUND\"}");
             return;

@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
  * instance's claims come back), checks each URL again, POSTs them all at once, and records each outcome:
  * 2xx delivered; anything else counts an attempt and retries with backoff until {@code webhooks.max-attempts}.
  * Delivery is at least once: a receiver that cannot tell repeats apart should use {@code X-Webhook-Delivery-Id}.
+ * Every attempt is signed in fal's format ({@link WebhookSigningKeys}).
  */
 @ApplicationScoped
 public class WebhookDeliveryWorker {
@@ -32,10 +33,12 @@ public class WebhookDeliveryWorker {
     private final Backoff backoff;
 
     private final Metrics metrics;
+    private final WebhookSigningKeys signingKeys;
 
     public WebhookDeliveryWorker(WebhookDeliveryStore store, WebhookUrlGuard guard, WebhookSender sender,
-            WebhookConfig config, Metrics metrics) {
+            WebhookConfig config, Metrics metrics, WebhookSigningKeys signingKeys) {
         this.metrics = metrics;
+        this.signingKeys = signingKeys;
         this.store = store;
         this.guard = guard;
         this.sender = sender;
@@ -94,7 +97,8 @@ public class WebhookDeliveryWorker {
         } catch (InvalidWebhookException e) {
             return CompletableFuture.completedFuture(AttemptOutcome.refused(e.getMessage(), e.permanent()));
         }
-        return sender.send(target, claim).toCompletionStage().toCompletableFuture();
+        // signed now, over the exact bytes sent: each attempt carries a fresh timestamp, as fal's retries do
+        return sender.send(target, claim, signingKeys.sign(claim)).toCompletionStage().toCompletableFuture();
     }
 
     private static AttemptOutcome await(CompletableFuture<AttemptOutcome> attempt, long waitMs) {

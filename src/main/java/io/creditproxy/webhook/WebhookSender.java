@@ -50,7 +50,8 @@ public class WebhookSender {
         client.close();
     }
 
-    Future<AttemptOutcome> send(WebhookTarget target, ClaimedDelivery delivery) {
+    /** @param signature fal's four X-Fal-Webhook-* headers for this attempt ({@link WebhookSigningKeys#sign}) */
+    Future<AttemptOutcome> send(WebhookTarget target, ClaimedDelivery delivery, java.util.Map<String, String> signature) {
         Promise<AttemptOutcome> outcome = Promise.promise();
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         long deadlineMs = config.requestTimeout().toMillis();
@@ -74,6 +75,7 @@ public class WebhookSender {
                 .putHeader("User-Agent", "credit-proxy-webhooks")
                 .putHeader("X-Webhook-Delivery-Id", Long.toString(delivery.id()))
                 .putHeader("X-Webhook-Attempt", Integer.toString(delivery.attemptNumber()));
+        signature.forEach(options::putHeader);
         client.request(options)
                 .compose(request -> {
                     sent.set(request);

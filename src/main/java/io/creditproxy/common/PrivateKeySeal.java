@@ -1,4 +1,4 @@
-package io.creditproxy.admin;
+package io.creditproxy.common;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -13,13 +13,13 @@ import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encryption at rest of the admin JWT private key kept in PostgreSQL, under a secret from configuration
- * ({@code ADMIN_JWT_KEY_SECRET}): AES-256-GCM with a key derived by PBKDF2-HMAC-SHA256 (JDK primitives only). The
+ * Encryption at rest of the private keys kept in PostgreSQL (the admin JWT key, the tenant webhook signing keys),
+ * under a secret from configuration ({@code ADMIN_JWT_KEY_SECRET}): AES-256-GCM with a key derived by PBKDF2-HMAC-SHA256 (JDK primitives only). The
  * public key is the associated data, so a ciphertext cannot be paired with another public key unnoticed.
  */
-final class PrivateKeySeal {
+public final class PrivateKeySeal {
 
-    static final String SCHEME = "aes-256-gcm/pbkdf2-sha256";
+    public static final String SCHEME = "aes-256-gcm/pbkdf2-sha256";
     /** OWASP's figure for PBKDF2-HMAC-SHA256; paid once per start */
     static final int ITERATIONS = 600_000;
     private static final int SALT_BYTES = 16;
@@ -27,11 +27,11 @@ final class PrivateKeySeal {
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    record Sealed(byte[] ciphertext, byte[] salt, int iterations, byte[] iv) {
+    public record Sealed(byte[] ciphertext, byte[] salt, int iterations, byte[] iv) {
     }
 
     /** The secret does not open the ciphertext (wrong secret, or the row was altered). */
-    static final class WrongSecretException extends Exception {
+    public static final class WrongSecretException extends Exception {
         WrongSecretException(Throwable cause) {
             super("the secret does not decrypt the stored key", cause);
         }
@@ -40,7 +40,7 @@ final class PrivateKeySeal {
     private PrivateKeySeal() {
     }
 
-    static Sealed seal(byte[] plaintext, String secret, String associatedData) {
+    public static Sealed seal(byte[] plaintext, String secret, String associatedData) {
         byte[] salt = new byte[SALT_BYTES];
         byte[] iv = new byte[IV_BYTES];
         RANDOM.nextBytes(salt);
@@ -55,7 +55,7 @@ final class PrivateKeySeal {
         }
     }
 
-    static byte[] open(Sealed sealed, String secret, String associatedData) throws WrongSecretException {
+    public static byte[] open(Sealed sealed, String secret, String associatedData) throws WrongSecretException {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key(secret, sealed.salt(), sealed.iterations()),
