@@ -8,6 +8,7 @@ import io.creditproxy.config.ProxyConfig;
 import io.creditproxy.fal.FalProbe;
 import io.creditproxy.fal.UpstreamResponse;
 import io.creditproxy.proxy.JobOwnership.OwnedJob;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reconciler), so a synchronous job is billed exactly like a queue job.
  */
 @ApplicationScoped
+@Startup // a limit that is not positive stops the start, not the first run
 public class SyncRuns {
 
     /** First status check after fal accepted the run; then each wait grows by half, up to {@link #MAX_INTERVAL_MS}. */
@@ -46,6 +48,9 @@ public class SyncRuns {
         this.probe = probe;
         this.json = json;
         this.timeout = config.syncTimeout();
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalStateException("proxy.sync-timeout (PROXY_SYNC_TIMEOUT) must be positive, e.g. 4m");
+        }
     }
 
     /** The configured limit, measured from the run's arrival. */
