@@ -35,6 +35,8 @@ public class SyncRuns {
     /** First status check after fal accepted the run; then each wait grows by half, up to {@link #MAX_INTERVAL_MS}. */
     static final long FIRST_INTERVAL_MS = 50;
     static final long MAX_INTERVAL_MS = 1_000;
+    /** The last status check is made this long before the deadline at the latest. */
+    static final long LAST_LOOK_MS = 150;
     /** Result answers that say "not there yet" or "try again" rather than the run's outcome. */
     private static final Set<Integer> TRANSIENT_RESULT = Set.of(404, 429, 502, 503);
 
@@ -148,6 +150,11 @@ public class SyncRuns {
             }
             long wait = nextIntervalMs;
             nextIntervalMs = Math.min(MAX_INTERVAL_MS, wait + wait / 2);
+            // a last look shortly before the deadline rather than none: a run ending then is still answered
+            long lastLook = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) - LAST_LOOK_MS;
+            if (lastLook >= FIRST_INTERVAL_MS && wait > lastLook) {
+                wait = lastLook;
+            }
             stepTimer = vertx.setTimer(wait, id -> {
                 if (!done.get()) {
                     step.run();

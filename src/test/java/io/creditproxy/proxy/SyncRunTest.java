@@ -300,4 +300,40 @@ class SyncRunTest {
         assertThat(Fixtures.ledger(tenant)).filteredOn(e -> "reserve".equals(e.get("kind"))).hasSize(2);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
     }
+
+    @Test
+    void waitingRunsHoldNoThread() {
+        long tenant = Fixtures.createTenant("sync-threads");
+        Fixtures.topUp(tenant, 10_000);
+        String key = Fixtures.issueKey(tenant);
+        int n = 8;
+        String tag = "wait " + System.nanoTime();
+        // each runs 4 s ([sandbox:slow]), past the test limit of 3 s: all of them wait until the deadline
+        List<CompletableFuture<Response>> runs = java.util.stream.IntStream.range(0, n).mapToObj(i ->
+                CompletableFuture.supplyAsync(() -> direct(key, SCHNELL, "{\"prompt\":\"" + tag + " " + i + " [sandbox:slow]\"}")))
+                .toList();
+        // once fal has accepted all of them, they only wait: no thread may be parked in the proxy's code (an event loop
+        // running a poll's callback at that instant is RUNNABLE, not held)
+        eventually(Duration.ofSeconds(10), () -> sandbox.lastSubmits(50).stream()
+                .filter(r -> r.body().contains(tag) && r.requestId() != null).count(), count -> count == n);
+        eventually(Duration.ofSeconds(2), () -> Fixtures.ledger(tenant).stream()
+                .filter(e -> "reserve".equals(e.get("kind"))).count(), count -> count == n);
+        List<String> held = Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getState() != Thread.State.RUNNABLE)
+                .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().startsWith("io.creditproxy.proxy.")
+                        && !f.getClassName().startsWith(SyncRunTest.class.getName())))
+                .map(e -> e.getKey().getName() + " " + e.getKey().getState() + " " + java.util.Arrays.toString(e.getValue()))
+                .toList();
+        assertThat(runs).noneMatch(CompletableFuture::isDone);
+        assertThat(held).isEmpty();
+
+        List<Response> answers = runs.stream().map(CompletableFuture::join).toList();
+        assertThat(answers).extracting(Response::statusCode).containsOnly(504);
+        for (Response r : answers) {
+            assertThat(settlements.awaitSettlement(r.header("x-fal-request-id"), Duration.ofSeconds(20)).charged())
+                    .isEqualTo(PER_IMAGE);
+        }
+        assertThat(Fixtures.balance(tenant)).isEqualTo(10_000 - n * PER_IMAGE);
+        Fixtures.assertBalanceEqualsLedgerSum(tenant);
+    }
 }
