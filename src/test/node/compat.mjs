@@ -38,10 +38,15 @@ try {
 } catch (e) {
   out.poor = { name: e.name, status: e.status, message: e.message };
 }
+// fal.run: the proxy submits to the queue, waits, and answers the result itself (billed like a queue job)
+const ran = await fal.run("fal-ai/flux-1/schnell", { input: { prompt: "sync", num_images: 2 } });
+out.sync = { requestId: ran.requestId, images: ran.data.images.length };
+// fal.stream: refused before any charge (400 streaming_not_supported); the client's error carries the reason
 try {
-  await fal.run("fal-ai/flux-1/schnell", { input: { prompt: "sync" } });
-  out.sync = { error: "none" };
+  const stream = await fal.stream("fal-ai/flux-1/schnell", { input: { prompt: "streamed" } });
+  await stream.done();
+  out.falStream = { error: "none" };
 } catch (e) {
-  out.sync = { status: e.status, message: e.message };
+  out.falStream = { status: e.status, message: e.message };
 }
 console.log(JSON.stringify(out));

@@ -34,6 +34,15 @@ public interface ProxyConfig {
     MemorySize maxBodyBytes();
 
     /**
+     * How long a synchronous run ({@code fal.run}, {@code /run/{model id}}) may take, from its arrival, before the proxy
+     * answers 504 {@code sync_timeout} with the request id and the proxy's status and result URLs
+     * ({@code PROXY_SYNC_TIMEOUT}). The job stays billed and is settled as any queue job. Keep it below the clients'
+     * own timeouts: Node's fetch gives up waiting for an answer's headers after 300 s, and fal's JS client then sends
+     * the run again (a new job).
+     */
+    Duration syncTimeout();
+
+    /**
      * How long Redis remembers which tenant owns a request id (polls then need no PostgreSQL); each instance also keeps
      * it in memory until it is not polled for this long.
      */

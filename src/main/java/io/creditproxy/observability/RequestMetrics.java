@@ -64,6 +64,10 @@ public class RequestMetrics {
                     : rest.endsWith("/cancel") ? "cancel" : "result";
             return new Label(route, app);
         }
+        if (method == HttpMethod.POST && path.startsWith("/run/")) {
+            // a synchronous run (proxy/ProxyRoutes RUN_PREFIX): its model, without the prefix
+            return new Label("run", path.substring("/run/".length()));
+        }
         if (method == HttpMethod.POST && path.length() > 1) {
             return new Label("submit", path.substring(1));
         }

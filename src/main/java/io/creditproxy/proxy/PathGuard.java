@@ -50,6 +50,20 @@ public final class PathGuard {
         return String.join("/", parts);
     }
 
+    /**
+     * The model id of a synchronous run ({@code https://fal.run/{model id}}, or {@code /run/{model id}} on the proxy).
+     * fal's streaming run ({@code fal.stream}: {@code .../stream}) is refused with 400 {@code streaming_not_supported},
+     * before anything is charged: it has no queue job to bill and settle.
+     */
+    public static String runModelId(String rawPath) {
+        String modelId = modelId(rawPath);
+        if (modelId.endsWith("/stream")) {
+            throw new ApiException(400, "streaming_not_supported", "Streaming runs (fal.stream, .../stream) are not "
+                    + "supported by the proxy; use fal.run, fal.subscribe or fal.queue.submit. Nothing was charged.");
+        }
+        return modelId;
+    }
+
     /** Parses a poll/result/cancel path, or returns null when the path is not one. */
     public static RequestPath requestPath(String rawPath) {
         String[] parts = segments(rawPath);

@@ -46,11 +46,11 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * The fal passthrough at the root of the proxy: {@code POST /{model id}} (priced, charged, forwarded) and
- * {@code GET|PUT /{app}/requests/{id}[/status|/status/stream|/cancel]} (forwarded for the caller's own jobs), and the
- * same through fal's proxy protocol: {@code /api/fal/proxy}, or {@code /} with an {@code x-fal-target-url} header
- * (proxy/ProxyTarget). A result fal no longer has (404/410 after its retention) is answered from the proxy's own copy
- * while it is kept (billing/KeptResults).
+ * The fal passthrough at the root of the proxy: {@code POST /{model id}} (priced, charged, forwarded),
+ * {@code GET|PUT /{app}/requests/{id}[/status|/status/stream|/cancel]} (forwarded for the caller's own jobs) and
+ * {@code POST /run/{model id}} (a synchronous run: the same billed submit, answered with its result, proxy/SyncRuns),
+ * and the same through fal's proxy protocol: {@code /api/fal/proxy}, or {@code /} with an {@code x-fal-target-url}
+ * header (proxy/ProxyTarget; {@code https://fal.run/...} is the synchronous run).
  * A thin Vert.x route: bodies and streams stay on the event loop, database work runs on worker threads.
  */
 @ApplicationScoped
@@ -60,7 +60,9 @@ public class ProxyRoutes {
 
     /** Paths served by the application itself, never by the passthrough. */
     private static final Set<String> RESERVED_FIRST_SEGMENTS = Set.of("admin", "v1", "q", "webhooks", "console", "openapi",
-            ".well-known");
+            "run", ".well-known");
+    /** The direct path of a synchronous run, for callers without fal's proxy protocol: {@code POST /run/{model id}}. */
+    static final String RUN_PREFIX = "/run/";
 
     private final FalClient fal;
     private final TenantAuthenticator tenants;
@@ -76,14 +78,16 @@ public class ProxyRoutes {
     private final JobSlots slots;
     private final StorageRoutes storage;
     private final KeptResults keptResults;
+    private final SyncRuns syncRuns;
 
     public ProxyRoutes(FalClient fal, TenantAuthenticator tenants, JobOwnership ownership, PriceTable pricing,
                        ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, OutcomeCheck probe,
                        WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config, JobSlots slots,
-                       StorageRoutes storage, KeptResults keptResults) {
+                       StorageRoutes storage, KeptResults keptResults, SyncRuns syncRuns) {
         this.slots = slots;
         this.storage = storage;
         this.keptResults = keptResults;
+        this.syncRuns = syncRuns;
         this.fal = fal;
         this.tenants = tenants;
         this.ownership = ownership;
@@ -106,7 +110,8 @@ public class ProxyRoutes {
         String path = request.path();
         boolean falProxy = ProxyTarget.ROUTE.equals(path)
                 || ("/".equals(path) && request.getHeader(ProxyTarget.HEADER) != null);
-        if (path == null || !falProxy && (path.equals("/") || isReserved(path))) {
+        boolean directRun = path != null && !falProxy && path.startsWith(RUN_PREFIX);
+        if (path == null || !falProxy && !directRun && (path.equals("/") || isReserved(path))) {
             ctx.next();
             return;
         }
@@ -123,9 +128,19 @@ public class ProxyRoutes {
                 }
                 call = proxied(target);
             } else {
-                call = new Call(path, request.query(), request.params());
+                call = directRun ? new Call(path.substring(RUN_PREFIX.length() - 1), request.query(), request.params(), true)
+                        : new Call(path, request.query(), request.params(), false);
             }
             HttpMethod method = request.method();
+            if (call.sync()) {
+                // fal.run and /run/{model id}: a priced submit answered with its result; fal.stream is refused here
+                String modelId = PathGuard.runModelId(call.path());
+                if (method != HttpMethod.POST) {
+                    throw new ApiException(405, "method_not_allowed", "A synchronous run is a POST of the model's input.");
+                }
+                submit(ctx, modelId, call);
+                return;
+            }
             if (method == HttpMethod.POST) {
                 submit(ctx, PathGuard.modelId(call.path()), call);
                 return;
@@ -144,21 +159,21 @@ public class ProxyRoutes {
         }
     }
 
-    /** What a tenant asks of fal: the raw path and query, from the request itself or from fal's proxy protocol. */
-    private record Call(String path, String query, MultiMap params) {
+    /**
+     * What a tenant asks of fal: the raw path and query, from the request itself or from fal's proxy protocol;
+     * {@code sync} for a synchronous run ({@code fal.run} target or {@code /run/...}).
+     */
+    private record Call(String path, String query, MultiMap params, boolean sync) {
     }
 
     /**
      * fal's proxy protocol ({@code proxyUrl} of fal's clients): the target URL, checked against fal's allow-list, goes
-     * the same way as the direct routes. Synchronous runs are refused before anything is charged; uploads are
-     * {@link StorageRoutes}'.
+     * the same way as the direct routes; uploads are {@link StorageRoutes}'.
      */
     private static Call proxied(ProxyTarget target) {
         return switch (target.kind()) {
-            case QUEUE -> new Call(target.rawPath(), target.query(), target.params());
-            case SYNC -> throw new ApiException(501, "not_supported",
-                    "Synchronous runs (fal.run) are not supported through the proxy yet; use the queue "
-                            + "(fal.subscribe or fal.queue.submit).");
+            case QUEUE -> new Call(target.rawPath(), target.query(), target.params(), false);
+            case SYNC -> new Call(target.rawPath(), target.query(), target.params(), true);
             case STORAGE -> throw new IllegalStateException("storage targets go to StorageRoutes");
         };
     }
@@ -172,6 +187,7 @@ public class ProxyRoutes {
     // ---- submit ------------------------------------------------------------------------------------
 
     private void submit(RoutingContext ctx, String modelId, Call call) {
+        long started = System.nanoTime();
         HttpServerRequest request = ctx.request();
         String length = request.getHeader("Content-Length");
         if (length != null && parseLong(length) > maxBodyBytes) {
@@ -182,10 +198,13 @@ public class ProxyRoutes {
                 .compose(admitted -> reserve(ctx, admitted, call))
                 .compose(prepared -> {
                     if (prepared.reservation() instanceof Replay replay) {
+                        if (call.sync()) {
+                            return replaySync(ctx, prepared.caller(), replay, started);
+                        }
                         answerText(ctx, replay.status(), replay.body());
                         return Future.succeededFuture();
                     }
-                    return forwardSubmit(ctx, prepared);
+                    return forwardSubmit(ctx, prepared, call.sync(), started);
                 })
                 .onFailure(t -> fail(ctx, t));
     }
@@ -266,11 +285,18 @@ public class ProxyRoutes {
                 .recover(failure -> Future.failedFuture(ReservationService.unwrap(failure)));
     }
 
-    private Future<Void> forwardSubmit(RoutingContext ctx, Prepared prepared) {
+    private Future<Void> forwardSubmit(RoutingContext ctx, Prepared prepared, boolean sync, long started) {
         UUID jobId = ((Reserved) prepared.reservation()).jobId();
         return fal.send(HttpMethod.POST, prepared.upstreamUrl(), ctx.request().headers(), prepared.upstreamBody())
-                .compose(answer -> recordAnswer(ctx, prepared, jobId, answer).map(ignored -> answer))
-                .onSuccess(answer -> answerUpstream(ctx, answer))
+                .compose(answer -> recordAnswer(ctx, prepared, jobId, answer).map(accepted -> new Forwarded(answer, accepted)))
+                .onSuccess(forwarded -> {
+                    if (sync && forwarded.accepted() != null) {
+                        // a synchronous run: a queue job from here on, whose result is the tenant's answer
+                        awaitResult(ctx, forwarded.accepted().requestId(), forwarded.accepted().job(), started);
+                    } else {
+                        answerUpstream(ctx, forwarded.answer());
+                    }
+                })
                 .recover(failure -> {
                     ApiException error = failure instanceof ApiException api ? api : UpstreamException.unreachable();
                     return refund(ctx, jobId, error.status(), json.valueToTree(error.body()).toString())
@@ -282,12 +308,12 @@ public class ProxyRoutes {
     /**
      * fal's answer to a submit decides between keeping and refunding the price. An acceptance is recorded by the
      * group commit without a worker thread (on the event loop until it is queued, back on it once committed); a
-     * refusal goes to a worker thread (it settles the job).
+     * refusal goes to a worker thread (it settles the job). Completes with the accepted job, or null after a refusal.
      */
-    private Future<Void> recordAnswer(RoutingContext ctx, Prepared prepared, UUID jobId, UpstreamResponse answer) {
+    private Future<AcceptedJob> recordAnswer(RoutingContext ctx, Prepared prepared, UUID jobId, UpstreamResponse answer) {
         String text = answer.bodyText();
         if (!answer.isSuccess()) {
-            return refund(ctx, jobId, answer.status(), text);
+            return refund(ctx, jobId, answer.status(), text).map(ignored -> null);
         }
         JsonNode body;
         try {
@@ -307,7 +333,73 @@ public class ProxyRoutes {
         OwnedJob owned = new OwnedJob(prepared.caller().tenantId(), jobId, prepared.quote().unit(), statusUrl, responseUrl,
                 cancelUrl);
         return onContext(ctx, reservations.accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, answer.status(), text))
-                .onSuccess(ignored -> ownership.remember(requestId, owned));
+                .onSuccess(ignored -> ownership.remember(requestId, owned))
+                .map(ignored -> new AcceptedJob(requestId, owned));
+    }
+
+    /** fal's answer to a submit, and the job when fal accepted it (null after a refusal). */
+    private record Forwarded(UpstreamResponse answer, AcceptedJob accepted) {
+    }
+
+    /** A submit fal accepted: its request id and fal's URLs for it. */
+    private record AcceptedJob(String requestId, OwnedJob job) {
+    }
+
+    // ---- synchronous runs ------------------------------------------------------------------------------
+
+    /**
+     * A replayed synchronous run (same Idempotency-Key and request): the first run's job, waited on and answered with
+     * its result like the first; nothing is charged again. A first answer that was a refusal is replayed as it was.
+     */
+    private Future<Void> replaySync(RoutingContext ctx, Caller caller, Replay replay, long started) {
+        String requestId = null;
+        if (replay.status() >= 200 && replay.status() < 300) {
+            try {
+                requestId = json.readTree(replay.body()).path("request_id").asText(null);
+            } catch (JsonProcessingException | RuntimeException e) {
+                requestId = null;
+            }
+        }
+        if (requestId == null) {
+            answerText(ctx, replay.status(), replay.body());
+            return Future.succeededFuture();
+        }
+        String id = requestId;
+        return blocking(ctx, () -> ownership.require(caller.tenantId(), id))
+                .onSuccess(job -> awaitResult(ctx, id, job, started))
+                .mapEmpty();
+    }
+
+    /**
+     * Waits for the job without holding a thread (proxy/SyncRuns) and answers as fal.run does: fal's result (or the
+     * model's error) with {@code x-fal-request-id}, settled afterwards as after a tenant's result poll; past the
+     * limit, 504 {@code sync_timeout} naming the request so the tenant can still fetch it. A tenant that leaves stops
+     * the wait; its job settles as any other (fal's webhook, the reconciler).
+     */
+    private void awaitResult(RoutingContext ctx, String requestId, OwnedJob job, long started) {
+        SyncRuns.Waiting waiting = syncRuns.await(job, started);
+        HttpServerResponse response = ctx.response();
+        response.closeHandler(v -> waiting.abandon());
+        OpenJob open = new OpenJob(job.jobId(), job.unit(), job.statusUrl(), job.responseUrl());
+        waiting.future()
+                .onSuccess(result -> {
+                    answerUpstream(ctx, result, requestId);
+                    pollSettlement.afterResult(open, result);
+                })
+                .onFailure(t -> {
+                    if (response.closed() || response.ended()) {
+                        return;
+                    }
+                    String base = publicUrl.of(ctx.request());
+                    ApiException error = syncRuns.timeoutError(requestId, fal.rewriter().rewrite(job.statusUrl(), base),
+                            fal.rewriter().rewrite(job.responseUrl(), base));
+                    response.putHeader(FalHeaders.REQUEST_ID, requestId)
+                            // "user": fal's clients do not send the run again (a new job) after this 504
+                            .putHeader("X-Fal-Request-Timeout-Type", "user")
+                            .putHeader("Content-Type", "application/json")
+                            .setStatusCode(error.status())
+                            .end(json.valueToTree(error.body()).toString());
+                });
     }
 
     /** On a worker thread: fal refused the submit or could not be reached; the answer is kept for replays. */
@@ -454,12 +546,20 @@ public class ProxyRoutes {
     // ---- answers -------------------------------------------------------------------------------------
 
     private void answerUpstream(RoutingContext ctx, UpstreamResponse answer) {
+        answerUpstream(ctx, answer, null);
+    }
+
+    /** fal's answer, URLs rewritten; {@code requestId} (if given) as {@code x-fal-request-id} when fal's lacks it. */
+    private void answerUpstream(RoutingContext ctx, UpstreamResponse answer, String requestId) {
         HttpServerResponse response = ctx.response();
         if (response.ended() || response.closed()) {
             return;
         }
         String base = publicUrl.of(ctx.request());
         FalHeaders.copyAnswerHeaders(answer.headers(), response.headers(), fal.rewriter(), base);
+        if (requestId != null && !response.headers().contains(FalHeaders.REQUEST_ID)) {
+            response.putHeader(FalHeaders.REQUEST_ID, requestId);
+        }
         String text = fal.rewriter().rewrite(answer.bodyText(), base);
         response.setStatusCode(answer.status()).end(text);
     }

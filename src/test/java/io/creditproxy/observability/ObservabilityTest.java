@@ -75,6 +75,7 @@ class ObservabilityTest {
     @Test
     void routesAreLabelledWithoutRequestIds() {
         assertThat(RequestMetrics.label(HttpMethod.POST, "/fal-ai/flux-1/dev")).isEqualTo(new RequestMetrics.Label("submit", "fal-ai/flux-1/dev"));
+        assertThat(RequestMetrics.label(HttpMethod.POST, "/run/fal-ai/flux-1/dev")).isEqualTo(new RequestMetrics.Label("run", "fal-ai/flux-1/dev"));
         assertThat(RequestMetrics.label(HttpMethod.GET, "/fal-ai/flux-1/requests/abc-123/status"))
                 .isEqualTo(new RequestMetrics.Label("status", "fal-ai/flux-1"));
         assertThat(RequestMetrics.label(HttpMethod.GET, "/fal-ai/flux-1/requests/abc-123/status/stream").route()).isEqualTo("stream");

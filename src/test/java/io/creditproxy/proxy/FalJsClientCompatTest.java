@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.creditproxy.settlement.SettlementSupport;
 import io.creditproxy.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import jakarta.inject.Inject;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +23,17 @@ import org.junit.jupiter.api.Test;
 /**
  * fal's official JS client ({@code @fal-ai/client} 1.10.1, pinned in src/test/node/package.json), unchanged and
  * configured with {@code proxyUrl}, against the test proxy on the sandbox: subscribe (polling and streaming), queue
- * submit, status stream (with its request id), status, result, a 402 whose reason the client shows, and fal.run refused
- * uncharged. Needs Node and {@code npm ci} in src/test/node; skipped without them, so the build does not need Node.
+ * submit, status stream (with its request id), status, result, a 402 whose reason the client shows, fal.run answered
+ * with its images and billed like a queue job, and fal.stream refused uncharged. Needs Node and {@code npm ci} in
+ * src/test/node; skipped without them, so the build does not need Node.
  */
 @QuarkusTest
 class FalJsClientCompatTest {
 
     private static final Path NODE_DIR = Path.of("src/test/node");
+
+    @Inject
+    SettlementSupport settlements;
 
     @Test
     void falsJsClientWorksThroughTheProxyProtocol() throws Exception {
@@ -42,7 +49,7 @@ class FalJsClientCompatTest {
 
         JsonNode seen = runNode(key, poorKey);
 
-        // 4 images of FLUX schnell at 90 credits each: subscribe (1), subscribe streaming (2), queue submit (1)
+        // 6 images of FLUX schnell at 90 credits each: subscribe (1), subscribe streaming (2), queue submit (1), fal.run (2)
         assertThat(seen.path("subscribe").path("images").asInt()).isEqualTo(1);
         assertThat(seen.path("subscribe").path("requestId").asText()).isNotBlank();
         assertThat(seen.path("subscribeStreaming").path("images").asInt()).isEqualTo(2);
@@ -58,12 +65,18 @@ class FalJsClientCompatTest {
         assertThat(seen.path("poor").path("status").asInt()).isEqualTo(402);
         assertThat(seen.path("poor").path("message").asText()).containsIgnoringCase("credit")
                 .isNotEqualTo("Payment Required");
-        assertThat(seen.path("sync").path("status").asInt()).isEqualTo(501);
-        assertThat(seen.path("sync").path("message").asText()).contains("not supported");
+        // fal.run answers the images themselves, with the request id the client reads from x-fal-request-id
+        String syncId = seen.path("sync").path("requestId").asText();
+        assertThat(syncId).isNotBlank().isNotEqualTo(requestId);
+        assertThat(seen.path("sync").path("images").asInt()).isEqualTo(2);
+        assertThat(settlements.awaitSettlement(syncId, Duration.ofSeconds(20)).charged()).isEqualTo(2 * 90);
+        // fal.stream is refused before any charge, its reason visible in the client's error
+        assertThat(seen.path("falStream").path("status").asInt()).isEqualTo(400);
+        assertThat(seen.path("falStream").path("message").asText()).contains("not supported");
 
-        assertThat(Fixtures.balance(tenant)).isEqualTo(10_000 - 4 * 90);
+        assertThat(Fixtures.balance(tenant)).isEqualTo(10_000 - 6 * 90);
         List<Map<String, Object>> ledger = Fixtures.ledger(tenant);
-        assertThat(ledger).filteredOn(e -> "reserve".equals(e.get("kind"))).hasSize(3);
+        assertThat(ledger).filteredOn(e -> "reserve".equals(e.get("kind"))).hasSize(4);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
         assertThat(Fixtures.balance(poor)).isEqualTo(10);
         assertThat(Fixtures.ledger(poor)).hasSize(1);

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * fal's proxy protocol (issue 15): what {@code @fal-ai/client} configured with {@code proxyUrl} sends, i.e. every call
  * to {@code /api/fal/proxy} (or {@code /}) with the real fal URL in {@code x-fal-target-url}, goes the same way as the
  * direct routes against the sandbox: a billed submit, the caller's own status, result, stream and cancel. Targets fal's
- * own proxy would not forward, and those not supported yet, are refused with fal's error shape before any credit moves.
+ * own proxy would not forward, and those not supported (uploads, fal.stream), are refused with fal's error shape
+ * before any credit moves.
  */
 @QuarkusTest
 class FalProxyProtocolTest {
@@ -139,17 +140,18 @@ class FalProxyProtocolTest {
                 "https://queue.fal.run:8443/fal-ai/flux-1/dev", 400,
                 "https://queue.fal.run/fal-ai/../admin/tenants", 400,
                 "https://rest.fal.ai/storage/upload/put", 403,
-                "https://fal.run/fal-ai/flux-1/dev", 501);
+                "https://fal.run/fal-ai/flux-1/dev/stream", 400);
         refused.forEach((target, status) -> {
             Response r = viaProxy(key, target).contentType(ContentType.JSON).body(body).when().post(ProxyTarget.ROUTE);
             assertThat(r.statusCode()).as(target).isEqualTo(status);
             assertThat(r.jsonPath().getString("error.code")).as(target).isNotBlank();
             assertThat(r.jsonPath().getString("message")).as(target).isEqualTo(r.jsonPath().getString("error.message"));
         });
-        Response sync = viaProxy(key, "https://fal.run/fal-ai/flux-1/dev").contentType(ContentType.JSON).body(body)
+        Response stream = viaProxy(key, "https://fal.run/fal-ai/flux-1/dev/stream").contentType(ContentType.JSON).body(body)
                 .when().post("/");
-        assertThat(sync.statusCode()).isEqualTo(501);
-        assertThat(sync.jsonPath().getString("message")).contains("fal.run").contains("not supported");
+        assertThat(stream.statusCode()).isEqualTo(400);
+        assertThat(stream.jsonPath().getString("error.code")).isEqualTo("streaming_not_supported");
+        assertThat(stream.jsonPath().getString("message")).contains("fal.stream").contains("not supported");
 
         Response missing = given().header("Authorization", "Key " + key).contentType(ContentType.JSON).body(body)
                 .when().post(ProxyTarget.ROUTE);

@@ -18,6 +18,18 @@ class PathGuardTest {
     }
 
     @Test
+    void aSyncRunNamesItsModelAndAStreamingRunIsRefused() {
+        assertThat(PathGuard.runModelId("/fal-ai/flux-1/dev")).isEqualTo("fal-ai/flux-1/dev");
+        assertThat(PathGuard.runModelId("/workflows/acme/my-flow/run")).isEqualTo("workflows/acme/my-flow/run");
+        assertThatThrownBy(() -> PathGuard.runModelId("/fal-ai/flux-1/dev/stream"))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.code()).isEqualTo("streaming_not_supported");
+                });
+        assertThatThrownBy(() -> PathGuard.runModelId("/fal-ai/../admin")).isInstanceOf(ApiException.class);
+    }
+
+    @Test
     void readsRequestPaths() {
         String id = "551a32da-52b2-4be8-bf2f-bfb7cce2b324";
         assertThat(PathGuard.requestPath("/fal-ai/flux-1/requests/" + id))
@@ -62,6 +74,8 @@ class PathGuardTest {
         assertThat(ProxyRoutes.isReserved("/q/health")).isTrue();
         assertThat(ProxyRoutes.isReserved("/v1/account")).isTrue();
         assertThat(ProxyRoutes.isReserved("/webhooks/fal/x")).isTrue();
+        assertThat(ProxyRoutes.isReserved("/run/fal-ai/flux-1/dev")).isTrue();
+        assertThat(ProxyRoutes.isReserved("/runway/gen-4")).isFalse();
         assertThat(ProxyRoutes.isReserved("/console-labs/model")).isFalse();
         assertThat(ProxyRoutes.isReserved("/administrator/app/x")).isFalse();
         assertThat(ProxyRoutes.isReserved("/fal-ai/flux-1/dev")).isFalse();
