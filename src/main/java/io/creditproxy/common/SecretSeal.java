@@ -1,4 +1,4 @@
-package io.creditproxy.admin;
+package io.creditproxy.common;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -13,34 +13,35 @@ import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encryption at rest of the admin JWT private key kept in PostgreSQL, under a secret from configuration
- * ({@code ADMIN_JWT_KEY_SECRET}): AES-256-GCM with a key derived by PBKDF2-HMAC-SHA256 (JDK primitives only). The
- * public key is the associated data, so a ciphertext cannot be paired with another public key unnoticed.
+ * Encryption at rest of secrets kept in PostgreSQL (the admin JWT private key, the fal keys of the upstream pool),
+ * under a secret from configuration ({@code ADMIN_JWT_KEY_SECRET}): AES-256-GCM with a key derived by
+ * PBKDF2-HMAC-SHA256 (JDK primitives only). The associated data binds a ciphertext to its row (the JWT key's public
+ * key, the account's key hash), so a ciphertext cannot be paired with another row unnoticed.
  */
-final class PrivateKeySeal {
+public final class SecretSeal {
 
-    static final String SCHEME = "aes-256-gcm/pbkdf2-sha256";
+    public static final String SCHEME = "aes-256-gcm/pbkdf2-sha256";
     /** OWASP's figure for PBKDF2-HMAC-SHA256; paid once per start */
-    static final int ITERATIONS = 600_000;
+    public static final int ITERATIONS = 600_000;
     private static final int SALT_BYTES = 16;
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    record Sealed(byte[] ciphertext, byte[] salt, int iterations, byte[] iv) {
+    public record Sealed(byte[] ciphertext, byte[] salt, int iterations, byte[] iv) {
     }
 
     /** The secret does not open the ciphertext (wrong secret, or the row was altered). */
-    static final class WrongSecretException extends Exception {
+    public static final class WrongSecretException extends Exception {
         WrongSecretException(Throwable cause) {
             super("the secret does not decrypt the stored key", cause);
         }
     }
 
-    private PrivateKeySeal() {
+    private SecretSeal() {
     }
 
-    static Sealed seal(byte[] plaintext, String secret, String associatedData) {
+    public static Sealed seal(byte[] plaintext, String secret, String associatedData) {
         byte[] salt = new byte[SALT_BYTES];
         byte[] iv = new byte[IV_BYTES];
         RANDOM.nextBytes(salt);
@@ -55,7 +56,7 @@ final class PrivateKeySeal {
         }
     }
 
-    static byte[] open(Sealed sealed, String secret, String associatedData) throws WrongSecretException {
+    public static byte[] open(Sealed sealed, String secret, String associatedData) throws WrongSecretException {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key(secret, sealed.salt(), sealed.iterations()),
