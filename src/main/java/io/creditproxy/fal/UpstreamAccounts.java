@@ -272,6 +272,8 @@ public class UpstreamAccounts {
             }
             return n > 0;
         });
+        // again once committed: a refresh that read PostgreSQL just before the update must not bring it back here
+        replace(id, a -> a.disabled(reason, BY_PROXY, reason));
         if (changed) {
             LOG.warnf("upstream account %d disabled: %s", id, reason);
             metrics.upstreamState(nameOf(id), "disabled");
@@ -294,6 +296,7 @@ public class UpstreamAccounts {
             }
             return n > 0;
         });
+        replace(id, a -> a.cooled(until, error));
         if (changed) {
             LOG.warnf("upstream account %d cooling down until %s: %s", id, until, error);
             metrics.upstreamState(nameOf(id), "cooling_down");
@@ -309,9 +312,10 @@ public class UpstreamAccounts {
     public boolean recordCheck(long id, BigDecimal balance, boolean healthy, String error) {
         boolean reenabled = QuarkusTransaction.requiringNew().call(() -> {
             em.createNativeQuery("""
-                            UPDATE upstream_accounts SET last_checked_at = now(), balance_usd = COALESCE(?2, balance_usd),
-                                   last_error = COALESCE(?3, last_error),
-                                   last_error_at = CASE WHEN ?3 IS NULL THEN last_error_at ELSE now() END
+                            UPDATE upstream_accounts SET last_checked_at = now(),
+                                   balance_usd = COALESCE(CAST(?2 AS numeric), balance_usd),
+                                   last_error = COALESCE(CAST(?3 AS text), last_error),
+                                   last_error_at = CASE WHEN CAST(?3 AS text) IS NULL THEN last_error_at ELSE now() END
                             WHERE id = ?1""")
                     .setParameter(1, id).setParameter(2, balance).setParameter(3, truncate(error)).executeUpdate();
             if (!healthy) {
@@ -424,8 +428,11 @@ public class UpstreamAccounts {
 
     // ---- PostgreSQL ---------------------------------------------------------------------------------------------
 
-    /** Re-reads every account (blocking); the snapshot is replaced in one step. */
-    public void refresh() {
+    /**
+     * Re-reads every account (blocking); the snapshot is replaced in one step. One refresh at a time, so that a read
+     * that started before a change committed never replaces the snapshot of a read that started after it.
+     */
+    public synchronized void refresh() {
         record Row(long id, String name, String keyPrefix, String keyHash, String encryption, String value, String salt,
                    Integer iterations, String iv, int weight, boolean enabled, String disabledReason, String disabledBy,
                    Instant cooledUntil, String lastError, Instant lastErrorAt, Instant lastCheckedAt, BigDecimal balance,

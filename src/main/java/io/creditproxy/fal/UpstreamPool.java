@@ -59,6 +59,29 @@ public class UpstreamPool {
         }
     }
 
+    /**
+     * What a submit tried so far, for its caller whatever the outcome: the account asked last (whose key fal may have
+     * accepted the submit with even when no answer came: a ghost is asked about with that key) and the refusals.
+     */
+    public static final class Tries {
+        private volatile Long last;
+        private final StringJoiner refusals = new StringJoiner("; ");
+
+        /** The account asked last, or null (none, or the primary key). */
+        public Long account() {
+            return last;
+        }
+
+        /** "id:status:reason; ..." of the accounts that refused it, or null. */
+        public synchronized String refusals() {
+            return refusals.length() == 0 ? null : refusals.toString();
+        }
+
+        synchronized void refused(long id, int status, String reason) {
+            refusals.add(id + ":" + status + ":" + reason);
+        }
+    }
+
     /** Why fal refused a submit, when the reason is the account's. */
     enum Refusal { DISABLE, COOL_DOWN }
 
@@ -80,39 +103,39 @@ public class UpstreamPool {
      * Sends the submit to an account of the price group's pool, failing over as described above. Fails with
      * {@link NoAccountException} when no account is left, or with the transport failure of the last attempt.
      */
-    public Future<Submitted> submit(Long groupId, String url, MultiMap tenantHeaders, Buffer body) {
+    public Future<Submitted> submit(Long groupId, String url, MultiMap tenantHeaders, Buffer body, Tries tries) {
         if (accounts.none()) {
             return fal.send(null, HttpMethod.POST, url, tenantHeaders, body).map(answer -> new Submitted(null, answer, null));
         }
-        return attempt(groupId, url, tenantHeaders, body, new HashSet<>(), new StringJoiner("; ").setEmptyValue(""));
+        return attempt(groupId, url, tenantHeaders, body, new HashSet<>(), tries);
     }
 
     private Future<Submitted> attempt(Long groupId, String url, MultiMap headers, Buffer body, Set<Long> tried,
-                                      StringJoiner attempts) {
+                                      Tries tries) {
         Optional<Account> chosen = accounts.choose(groupId, tried);
         if (chosen.isEmpty()) {
             if (!tried.isEmpty()) {
                 metrics.upstreamFailover("refused", false);
             }
-            String log = attempts.length() == 0 ? null : attempts.toString();
+            String log = tries.refusals();
             LOG.warnf("submit: no fal account can take it (group %s; tried: %s)", groupId, log == null ? "none usable" : log);
             return Future.failedFuture(new NoAccountException(log));
         }
         Account account = chosen.get();
         tried.add(account.id());
+        tries.last = account.id();
         return fal.send(account.id(), HttpMethod.POST, url, headers, body).compose(answer -> {
             Refusal refusal = refusal(answer);
             if (refusal == null) {
-                if (!attempts.toString().isEmpty()) {
+                if (tries.refusals() != null) {
                     metrics.upstreamFailover("refused", true);
                 }
-                return Future.succeededFuture(new Submitted(account.id(), answer, attempts.length() == 0 ? null
-                        : attempts.toString()));
+                return Future.succeededFuture(new Submitted(account.id(), answer, tries.refusals()));
             }
             String reason = reason(answer);
-            attempts.add(account.id() + ":" + answer.status() + ":" + reason);
+            tries.refused(account.id(), answer.status(), reason);
             mark(account, refusal, answer, reason);
-            return attempt(groupId, url, headers, body, tried, attempts);
+            return attempt(groupId, url, headers, body, tried, tries);
         });
     }
 

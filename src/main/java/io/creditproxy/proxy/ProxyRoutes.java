@@ -257,14 +257,16 @@ public class ProxyRoutes {
     private Future<Void> forwardSubmit(RoutingContext ctx, Prepared prepared) {
         UUID jobId = ((Reserved) prepared.reservation()).jobId();
         // the pool of fal accounts: one chosen by weight, the next one when fal refuses the account (fal/UpstreamPool)
+        UpstreamPool.Tries tries = new UpstreamPool.Tries();
         return upstreams.submit(prepared.quote().groupId(), prepared.upstreamUrl(), ctx.request().headers(),
-                        prepared.upstreamBody())
+                        prepared.upstreamBody(), tries)
                 .compose(submitted -> recordAnswer(ctx, prepared, jobId, submitted).map(ignored -> submitted.answer()))
                 .onSuccess(answer -> answerUpstream(ctx, answer))
                 .recover(failure -> {
                     ApiException error = failure instanceof ApiException api ? api : UpstreamException.unreachable();
-                    String attempts = failure instanceof UpstreamPool.NoAccountException none ? none.attempts() : null;
-                    return refund(ctx, jobId, error.status(), json.valueToTree(error.body()).toString(), null, attempts)
+                    // the account asked last: fal may have taken it after all (a ghost is asked about with its key)
+                    return refund(ctx, jobId, error.status(), json.valueToTree(error.body()).toString(),
+                            failure instanceof UpstreamPool.NoAccountException ? null : tries.account(), tries.refusals())
                             .compose(ignored -> Future.failedFuture(error));
                 })
                 .mapEmpty();
