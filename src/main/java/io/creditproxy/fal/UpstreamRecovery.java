@@ -44,6 +44,11 @@ public class UpstreamRecovery {
     @Scheduled(identity = "upstream-recheck", every = "${upstreams.recheck-interval}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
+        recheckAll();
+    }
+
+    /** One pass over every account (what the schedule runs). */
+    public void recheckAll() {
         for (Account a : accounts.all()) {
             try {
                 check(a.id());
@@ -72,15 +77,23 @@ public class UpstreamRecovery {
                 error = "fal balance " + balance.toPlainString() + " USD";
             }
         } catch (ApiException e) {
+            if (!wasDisabledByProxy(account)) {
+                // an account in use: its balance stays as last read (and when)
+                return new Check(id, null, account.enabled(), false, e.getMessage());
+            }
             // no billing access with this key, or the Platform API is down: is the key itself accepted?
             int status = probeStatus(id);
             healthy = status == 404 || status / 100 == 2;
             error = healthy ? null : "balance not readable (" + e.getMessage() + "); fal's queue answered HTTP " + status;
         }
-        boolean wasDisabledByProxy = !account.enabled() && UpstreamAccounts.BY_PROXY.equals(account.disabledBy());
+        boolean wasDisabledByProxy = wasDisabledByProxy(account);
         boolean reenabled = accounts.recordCheck(id, balance, healthy && wasDisabledByProxy,
                 wasDisabledByProxy ? error : null);
         return new Check(id, balance, healthy, reenabled, error);
+    }
+
+    private static boolean wasDisabledByProxy(Account account) {
+        return !account.enabled() && UpstreamAccounts.BY_PROXY.equals(account.disabledBy());
     }
 
     private int probeStatus(long id) {
