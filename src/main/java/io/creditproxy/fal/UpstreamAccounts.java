@@ -502,15 +502,38 @@ public class UpstreamAccounts {
             LOG.errorf("upstream account %d: its key is encrypted and ADMIN_JWT_KEY_SECRET is not set; not used", id);
             return null;
         }
+        String text = openKey(new StoredKey(encryption, value, salt, iterations, iv), hash, secret.get());
+        if (text == null) {
+            LOG.errorf("upstream account %d: ADMIN_JWT_KEY_SECRET does not decrypt its key; not used", id);
+            return null;
+        }
+        opened.put(id, new OpenedKey(value, text));
+        return text;
+    }
+
+    /** A key as its row keeps it: as it is ({@code none}), or AES-256-GCM under ADMIN_JWT_KEY_SECRET (base64 parts). */
+    record StoredKey(String encryption, String value, String salt, Integer iterations, String iv) {
+    }
+
+    /** The key as stored: sealed when a secret is given (bound to the key's hash), else as it is. */
+    static StoredKey sealKey(String key, String hash, Optional<String> secret) {
+        if (secret.isEmpty()) {
+            return new StoredKey(ENCRYPTION_NONE, key, null, null, null);
+        }
+        SecretSeal.Sealed sealed = SecretSeal.seal(key.getBytes(StandardCharsets.UTF_8), secret.get(), "upstream:" + hash);
+        Base64.Encoder b64 = Base64.getEncoder();
+        return new StoredKey(SecretSeal.SCHEME, b64.encodeToString(sealed.ciphertext()), b64.encodeToString(sealed.salt()),
+                sealed.iterations(), b64.encodeToString(sealed.iv()));
+    }
+
+    /** The key of a sealed row, or null when the secret (or the hash it is bound to) does not open it. */
+    static String openKey(StoredKey stored, String hash, String secret) {
         Base64.Decoder b64 = Base64.getDecoder();
         try {
-            byte[] key = SecretSeal.open(new SecretSeal.Sealed(b64.decode(value), b64.decode(salt), iterations, b64.decode(iv)),
-                    secret.get(), "upstream:" + hash);
-            String text = new String(key, StandardCharsets.UTF_8);
-            opened.put(id, new OpenedKey(value, text));
-            return text;
+            byte[] key = SecretSeal.open(new SecretSeal.Sealed(b64.decode(stored.value()), b64.decode(stored.salt()),
+                    stored.iterations(), b64.decode(stored.iv())), secret, "upstream:" + hash);
+            return new String(key, StandardCharsets.UTF_8);
         } catch (SecretSeal.WrongSecretException e) {
-            LOG.errorf("upstream account %d: ADMIN_JWT_KEY_SECRET does not decrypt its key; not used", id);
             return null;
         }
     }
@@ -534,21 +557,12 @@ public class UpstreamAccounts {
     }
 
     private long insert(String name, String key, String hash, int weight, boolean enabled) {
-        Optional<String> secret = sealConfig.keySecret().filter(s -> !s.isBlank());
-        String encryption = ENCRYPTION_NONE;
-        String value = key;
-        String salt = null;
-        Integer iterations = null;
-        String iv = null;
-        if (secret.isPresent()) {
-            SecretSeal.Sealed sealed = SecretSeal.seal(key.getBytes(StandardCharsets.UTF_8), secret.get(), "upstream:" + hash);
-            Base64.Encoder b64 = Base64.getEncoder();
-            encryption = SecretSeal.SCHEME;
-            value = b64.encodeToString(sealed.ciphertext());
-            salt = b64.encodeToString(sealed.salt());
-            iterations = sealed.iterations();
-            iv = b64.encodeToString(sealed.iv());
-        }
+        StoredKey stored = sealKey(key, hash, sealConfig.keySecret().filter(s -> !s.isBlank()));
+        String encryption = stored.encryption();
+        String value = stored.value();
+        String salt = stored.salt();
+        Integer iterations = stored.iterations();
+        String iv = stored.iv();
         return ((Number) em.createNativeQuery("""
                         INSERT INTO upstream_accounts(name, key_prefix, key_hash, key_encryption, key_value, kdf_salt,
                                                       kdf_iterations, iv, weight, enabled, disabled_reason, disabled_by)

@@ -158,7 +158,7 @@ public class UpstreamPool {
     }
 
     /** Whether fal's answer refuses the account rather than the request (null: the request's answer, relayed). */
-    Refusal refusal(UpstreamResponse answer) {
+    static Refusal refusal(UpstreamResponse answer) {
         int status = answer.status();
         if (status == 401 || status == 403) {
             return Refusal.DISABLE;
