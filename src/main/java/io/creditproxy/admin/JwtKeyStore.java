@@ -1,6 +1,6 @@
 package io.creditproxy.admin;
 
-import io.creditproxy.common.PrivateKeySeal;
+import io.creditproxy.common.SecretSeal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
 /**
  * The admin JWT key pair kept in PostgreSQL ({@code admin_jwt_keys}, one row), for installations without key files:
  * generated once by the first instance that needs it, then read by every instance, so that a token signed by one
- * instance verifies on all of them and across restarts. Optionally encrypted at rest ({@link PrivateKeySeal}).
+ * instance verifies on all of them and across restarts. Optionally encrypted at rest ({@link SecretSeal}).
  */
 @ApplicationScoped
 public class JwtKeyStore {
@@ -183,9 +183,9 @@ public class JwtKeyStore {
             if (secret.isEmpty()) {
                 return new Row(publicPem, pem("PRIVATE KEY", pkcs8), NONE, null, null, null, null);
             }
-            PrivateKeySeal.Sealed sealed = PrivateKeySeal.seal(pkcs8, secret.get(), publicPem);
+            SecretSeal.Sealed sealed = SecretSeal.seal(pkcs8, secret.get(), publicPem);
             Base64.Encoder b64 = Base64.getEncoder();
-            return new Row(publicPem, b64.encodeToString(sealed.ciphertext()), PrivateKeySeal.SCHEME,
+            return new Row(publicPem, b64.encodeToString(sealed.ciphertext()), SecretSeal.SCHEME,
                     b64.encodeToString(sealed.salt()), sealed.iterations(), b64.encodeToString(sealed.iv()), null);
         }
 
@@ -193,7 +193,7 @@ public class JwtKeyStore {
             byte[] pkcs8;
             if (NONE.equals(encryption)) {
                 pkcs8 = der(privateKey);
-            } else if (PrivateKeySeal.SCHEME.equals(encryption)) {
+            } else if (SecretSeal.SCHEME.equals(encryption)) {
                 if (secret.isEmpty()) {
                     // wording: the log's redactor masks the word after "key " (see SecretRedactor)
                     throw new IllegalStateException("The admin JWT private key, stored in PostgreSQL (admin_jwt_keys), "
@@ -201,9 +201,9 @@ public class JwtKeyStore {
                 }
                 Base64.Decoder b64 = Base64.getDecoder();
                 try {
-                    pkcs8 = PrivateKeySeal.open(new PrivateKeySeal.Sealed(b64.decode(privateKey), b64.decode(kdfSalt),
+                    pkcs8 = SecretSeal.open(new SecretSeal.Sealed(b64.decode(privateKey), b64.decode(kdfSalt),
                             kdfIterations, b64.decode(cipherIv)), secret.get(), publicKey);
-                } catch (PrivateKeySeal.WrongSecretException e) {
+                } catch (SecretSeal.WrongSecretException e) {
                     throw new IllegalStateException("ADMIN_JWT_KEY_SECRET does not decrypt the admin JWT private key, "
                             + "stored in PostgreSQL (admin_jwt_keys): set the secret it was encrypted with.");
                 }

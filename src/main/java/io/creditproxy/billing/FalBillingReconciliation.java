@@ -6,6 +6,7 @@ import io.creditproxy.common.Timestamps;
 import io.creditproxy.fal.FalPlatformClient;
 import io.creditproxy.fal.FalPlatformClient.FalBillingEvent;
 import io.creditproxy.fal.FalPlatformConfig;
+import io.creditproxy.fal.UpstreamAccounts;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,8 +38,11 @@ public class FalBillingReconciliation {
     private final FalPlatformClient platform;
     private final FalPlatformConfig config;
     private final EntityManager em;
+    private final UpstreamAccounts accounts;
 
-    public FalBillingReconciliation(FalPlatformClient platform, FalPlatformConfig config, EntityManager em) {
+    public FalBillingReconciliation(FalPlatformClient platform, FalPlatformConfig config, EntityManager em,
+                                    UpstreamAccounts accounts) {
+        this.accounts = accounts;
         this.platform = platform;
         this.config = config;
         this.em = em;
@@ -63,7 +67,8 @@ public class FalBillingReconciliation {
         Instant to = Instant.now();
         Instant through = QuarkusTransaction.requiringNew().call(this::fetchedThrough);
         Instant from = through == null ? to.minus(config.reconcileLookback()) : through.minus(config.reconcileOverlap());
-        List<FalBillingEvent> events = platform.billingEvents(from, to);
+        // every fal account of the upstream pool bills its own requests
+        List<FalBillingEvent> events = platform.billingEventsOfAllAccounts(from, to, accounts);
         return QuarkusTransaction.requiringNew().call(() -> store(from, to, events));
     }
 

@@ -74,6 +74,10 @@ public class Job {
     @Column(name = "request_id")
     public String requestId;
 
+    /** The fal account that took the submit (null: FAL_KEY before the upstream pool, or no account). */
+    @Column(name = "upstream_id")
+    public Long upstreamId;
+
     @Column(name = "status_url")
     public String statusUrl;
 

@@ -31,7 +31,8 @@ import org.hibernate.Session;
 public class JobRepository {
 
     /** Who owns a fal request id, and fal's URLs for it. */
-    public record Owner(long tenantId, UUID jobId, String unit, String statusUrl, String responseUrl, String cancelUrl) {
+    public record Owner(long tenantId, UUID jobId, String unit, String statusUrl, String responseUrl, String cancelUrl,
+                        Long upstreamId) {
     }
 
     /** A job to insert, priced by {@code quote}. */
@@ -59,7 +60,7 @@ public class JobRepository {
 
     /** fal accepted a submit: its request id and URLs, and the answer replayed for the same Idempotency-Key. */
     public record Accepted(UUID jobId, String requestId, String statusUrl, String responseUrl, String cancelUrl,
-                           int httpStatus, String body) {
+                           int httpStatus, String body, Long upstreamId, String upstreamAttempts) {
     }
 
     /** Takes the price, inserts the job and writes the ledger entry in one statement (the ledger's part: ledger/). */
@@ -81,7 +82,8 @@ public class JobRepository {
     private static final String ACCEPTED = """
             UPDATE jobs SET status = %s, request_id = ?, status_url = ?, response_url = ?,
                    cancel_url = ?, response_status = ?, response_body = ?, fal_status = 'IN_QUEUE',
-                   next_check_at = now() + make_interval(secs => ?), updated_at = now()
+                   next_check_at = now() + make_interval(secs => ?), updated_at = now(),
+                   upstream_id = ?, upstream_attempts = ?
             WHERE id = ? AND status = %s""".formatted(SUBMITTED.sql(), RESERVED.sql());
 
     /** Claims jobs matching a condition whose check is due, and moves their next check forward (growing back-off). */
@@ -90,7 +92,7 @@ public class JobRepository {
                    next_check_at = now() + make_interval(secs => LEAST(?1 * power(2, LEAST(j.check_attempts, 20)), ?2))
             WHERE j.id IN (SELECT id FROM jobs WHERE %s AND next_check_at <= now()
                              ORDER BY next_check_at LIMIT ?3 FOR UPDATE SKIP LOCKED)
-            RETURNING j.id, j.unit, j.status_url, j.response_url""";
+            RETURNING j.id, j.unit, j.status_url, j.response_url, j.upstream_id""";
 
     private final Session session;
 
@@ -105,13 +107,13 @@ public class JobRepository {
     /** The job as a check with fal needs it. */
     public OpenJob openJob(UUID jobId) {
         Job job = find(jobId);
-        return new OpenJob(job.id, job.unit, job.statusUrl, job.responseUrl);
+        return new OpenJob(job.id, job.unit, job.statusUrl, job.responseUrl, job.upstreamId);
     }
 
     /** The job fal knows under this request id (null once refunded: a ghost's request is not its tenant's). */
     public Optional<Owner> ownerOf(String requestId) {
         return session.createNativeQuery("""
-                        SELECT tenant_id, id, unit, status_url, response_url, cancel_url FROM jobs WHERE request_id = ?1""",
+                        SELECT tenant_id, id, unit, status_url, response_url, cancel_url, upstream_id FROM jobs WHERE request_id = ?1""",
                         Owner.class)
                 .setParameter(1, requestId)
                 .getResultList().stream().findFirst();
@@ -226,7 +228,9 @@ public class JobRepository {
                 update.setInt(5, a.httpStatus());
                 update.setString(6, a.body());
                 update.setDouble(7, seconds(firstCheck));
-                update.setObject(8, a.jobId());
+                update.setObject(8, a.upstreamId(), Types.BIGINT);
+                update.setString(9, a.upstreamAttempts());
+                update.setObject(10, a.jobId());
                 update.addBatch();
             }
             int[] counts = update.executeBatch();
@@ -234,14 +238,20 @@ public class JobRepository {
         }
     }
 
-    /** fal refused the submit (or could not be reached): its answer, for replays. */
-    public void recordRefusal(UUID jobId, int httpStatus, String body) {
+    /**
+     * fal refused the submit (or could not be reached): its answer, for replays, and the accounts tried (the last
+     * one refused it, or none could take it).
+     */
+    public void recordRefusal(UUID jobId, int httpStatus, String body, Long upstreamId, String upstreamAttempts) {
         session.createNativeQuery("""
-                        UPDATE jobs SET response_status = ?2, response_body = ?3, updated_at = now()
+                        UPDATE jobs SET response_status = ?2, response_body = ?3, upstream_id = ?4, upstream_attempts = ?5,
+                               updated_at = now()
                         WHERE id = ?1 AND status = %s""".formatted(RESERVED.sql()))
                 .setParameter(1, jobId)
                 .setParameter(2, httpStatus)
                 .setParameter(3, body)
+                .setParameter(4, upstreamId)
+                .setParameter(5, upstreamAttempts)
                 .executeUpdate();
     }
 

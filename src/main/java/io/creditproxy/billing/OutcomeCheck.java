@@ -56,7 +56,7 @@ public class OutcomeCheck {
     }
 
     public Future<Answer> check(OpenJob job) {
-        return probe.status(job.statusUrl())
+        return probe.status(job.upstreamId(), job.statusUrl())
                 .compose(status -> fromStatus(job, status), failure -> Future.succeededFuture(Answer.UNCLEAR));
     }
 
@@ -76,7 +76,7 @@ public class OutcomeCheck {
             return Future.succeededFuture(Answer.settled(reading.failure()));
         }
         // COMPLETED, or a status word the rules do not know: the result decides
-        return probe.result(job.responseUrl())
+        return probe.result(job.upstreamId(), job.responseUrl())
                 .map(result -> fromResult(job.unit(), result, json))
                 .otherwise(Answer.UNCLEAR);
     }

@@ -159,8 +159,10 @@ public class ReservationService {
      * block (callable from the event loop): the future completes, on a group-commit thread, once it is committed.
      */
     public CompletableFuture<Void> accepted(UUID jobId, String requestId, String statusUrl, String responseUrl,
-                                            String cancelUrl, int httpStatus, String body) {
-        return answers.submit(new Accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, httpStatus, body))
+                                            String cancelUrl, int httpStatus, String body, Long upstreamId,
+                                            String upstreamAttempts) {
+        return answers.submit(new Accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, httpStatus, body,
+                        upstreamId, upstreamAttempts))
                 .orTimeout(COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)
                 .thenApply(updated -> null);
     }
@@ -231,7 +233,13 @@ public class ReservationService {
      */
     @Transactional
     public void rejected(UUID jobId, int httpStatus, String body) {
-        jobs.recordRefusal(jobId, httpStatus, body);
+        rejected(jobId, httpStatus, body, null, null);
+    }
+
+    /** {@link #rejected(UUID, int, String)} with the fal account that refused it and the accounts tried. */
+    @Transactional
+    public void rejected(UUID jobId, int httpStatus, String body, Long upstreamId, String upstreamAttempts) {
+        jobs.recordRefusal(jobId, httpStatus, body, upstreamId, upstreamAttempts);
         settlements.settle(jobId, Outcome.voided(JobStatus.REJECTED, "fal refused the submit (HTTP " + httpStatus + ")", null),
                 "submit");
         // fal's acceptance was recorded after all (its commit reported a failure, or raced this refund): fal runs the

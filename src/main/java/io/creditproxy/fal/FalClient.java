@@ -38,14 +38,15 @@ public class FalClient {
     private final FalConfig config;
     private final FalUpstream upstream;
     private volatile HttpClient client;
-    private volatile String authorization;
+    private final UpstreamAccounts accounts;
     private volatile String baseUrl;
     private volatile UrlRewriter rewriter;
 
     private final Metrics metrics;
 
-    public FalClient(Vertx vertx, FalConfig config, FalUpstream upstream, Metrics metrics) {
+    public FalClient(Vertx vertx, FalConfig config, FalUpstream upstream, Metrics metrics, UpstreamAccounts accounts) {
         this.vertx = vertx;
+        this.accounts = accounts;
         this.config = config;
         this.upstream = upstream;
         this.metrics = metrics;
@@ -63,7 +64,6 @@ public class FalClient {
             baseUrl = UrlRewriter.stripSlash(upstream.queueUrl());
             LOG.infof("Upstream: SANDBOX simulator at %s (no real generations, nothing billed by fal)", baseUrl);
         }
-        authorization = "Key " + operatorKey(config.upstream(), config.key(), upstream.requiredKey());
         rewriter = new UrlRewriter(baseUrl);
         boolean tls = baseUrl.startsWith("https://");
         HttpClientOptions options = new HttpClientOptions()
@@ -101,23 +101,44 @@ public class FalClient {
         return url != null && url.startsWith(baseUrl + "/");
     }
 
+    /** {@link #send(Long, HttpMethod, String, MultiMap, Buffer)} with the primary key (FAL_KEY). */
+    public Future<UpstreamResponse> send(HttpMethod method, String url, MultiMap tenantHeaders, Buffer body) {
+        return send(null, method, url, tenantHeaders, body);
+    }
+
     /**
      * Sends one request and reads the whole answer.
      *
+     * @param upstreamId    the account whose key is sent (the job's, see {@link UpstreamAccounts}); null: the primary key
      * @param url           absolute upstream URL (with query)
      * @param tenantHeaders the tenant's headers; on a submit only fal's documented platform headers pass, else none
      */
-    public Future<UpstreamResponse> send(HttpMethod method, String url, MultiMap tenantHeaders, Buffer body) {
+    public Future<UpstreamResponse> send(Long upstreamId, HttpMethod method, String url, MultiMap tenantHeaders, Buffer body) {
         long start = System.nanoTime();
-        return open(method, url, tenantHeaders, body, config.requestTimeout().toMillis())
+        return open(upstreamId, method, url, tenantHeaders, body, config.requestTimeout().toMillis())
                 .compose(resp -> resp.body().map(b -> new UpstreamResponse(resp.statusCode(), resp.headers(), b)))
                 .recover(FalClient::mapFailure)
                 .onComplete(done -> metrics.upstream(operation(method, url),
                         done.succeeded() ? Integer.toString(done.result().status()) : "error", System.nanoTime() - start));
     }
 
-    /** Opens a request and hands back the live response (for streams); the caller must consume or reset it. */
-    public Future<HttpClientResponse> open(HttpMethod method, String url, MultiMap tenantHeaders, Buffer body, long idleTimeoutMs) {
+    /**
+     * Opens a request with the key of the account {@code upstreamId} (null: the primary key) and hands back the live
+     * response (for streams); the caller must consume or reset it. The key comes from memory; only an account created
+     * on another instance since the last refresh is read first (on a worker thread).
+     */
+    public Future<HttpClientResponse> open(Long upstreamId, HttpMethod method, String url, MultiMap tenantHeaders, Buffer body,
+                                           long idleTimeoutMs) {
+        String known = accounts.authorizationNow(upstreamId);
+        if (known != null) {
+            return open(known, method, url, tenantHeaders, body, idleTimeoutMs);
+        }
+        return accounts.authorization(upstreamId)
+                .compose(authorization -> open(authorization, method, url, tenantHeaders, body, idleTimeoutMs));
+    }
+
+    private Future<HttpClientResponse> open(String authorization, HttpMethod method, String url, MultiMap tenantHeaders,
+                                            Buffer body, long idleTimeoutMs) {
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
                 .setAbsoluteURI(url)

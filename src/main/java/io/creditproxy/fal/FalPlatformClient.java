@@ -98,12 +98,39 @@ public class FalPlatformClient {
 
     /** Every billing event with a timestamp in [start, end), oldest pages first as fal pages them. */
     public List<FalBillingEvent> billingEvents(Instant start, Instant end) {
+        return billingEvents(start, end, key());
+    }
+
+    /**
+     * The billing events of every fal account of the upstream pool (each read with its own key, see
+     * {@link UpstreamAccounts#platformKey}) and of the primary key, once per distinct key. An account whose events
+     * cannot be read is skipped with a warning (naming the account, never its key); the primary's failure fails the call.
+     */
+    public List<FalBillingEvent> billingEventsOfAllAccounts(Instant start, Instant end, UpstreamAccounts accounts) {
+        String primary = key();
+        List<FalBillingEvent> out = new ArrayList<>(billingEvents(start, end, primary));
+        java.util.Set<String> seen = new java.util.HashSet<>(java.util.Set.of(primary));
+        for (UpstreamAccounts.Account a : accounts.all()) {
+            String key = accounts.platformKey(a.id());
+            if (key != null && seen.add(key)) {
+                try {
+                    out.addAll(billingEvents(start, end, key));
+                } catch (ApiException e) {
+                    LOG.warnf("fal billing events of upstream account %d (%s) not read: %s", a.id(), a.name(), e.getMessage());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The billing events fal lists for the account of {@code key}. */
+    public List<FalBillingEvent> billingEvents(Instant start, Instant end, String key) {
         List<FalBillingEvent> out = new ArrayList<>();
         String cursor = null;
         int pages = 0;
         do {
             JsonNode page = get("/models/billing-events", query("start", start.toString(), "end", end.toString(),
-                    "limit", Integer.toString(config.pageSize()), "cursor", cursor));
+                    "limit", Integer.toString(config.pageSize()), "cursor", cursor), key);
             for (JsonNode e : array(page, "billing_events", "/models/billing-events")) {
                 String requestId = text(e, "request_id");
                 BigDecimal nano = decimal(e, "cost_estimate_nano_usd");
@@ -122,7 +149,12 @@ public class FalPlatformClient {
 
     /** The operator's fal credit balance. */
     public FalBalance balance() {
-        JsonNode body = get("/account/billing", query("expand", "credits"));
+        return balance(key());
+    }
+
+    /** The credit balance of the fal account of {@code key} (an upstream account's, see {@link UpstreamRecovery}). */
+    public FalBalance balance(String key) {
+        JsonNode body = get("/account/billing", query("expand", "credits"), key);
         BigDecimal balance = decimal(body.path("credits"), "current_balance");
         if (balance == null) {
             throw malformed("/account/billing", "no credits.current_balance");
@@ -131,10 +163,14 @@ public class FalPlatformClient {
     }
 
     private JsonNode get(String path, String query) {
+        return get(path, query, key());
+    }
+
+    private JsonNode get(String path, String query, String key) {
         String base = upstream.platformUrl(config);
         URI uri = URI.create(UrlRewriter.stripSlash(base) + path + query);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(config.timeout())
-                .header("Authorization", "Key " + key())
+                .header("Authorization", "Key " + key)
                 .header("Accept", "application/json")
                 .GET().build();
         HttpResponse<byte[]> response;

@@ -5,7 +5,7 @@ import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The proxy's own, clean requests to fal about a request it submitted: status and result, with the operator's key and
+ * The proxy's own, clean requests to fal about a request it submitted: status and result, with the key of the job's account ({@code upstreamId}, null: FAL_KEY) and
  * nothing of a tenant's (no query string, no {@code X-Fal-*}, no {@code Accept}), so a tenant cannot shape the answer.
  * Besides fal's signed webhook, the only answers an outcome is decided from (what they decide: billing/OutcomeCheck).
  */
@@ -19,12 +19,12 @@ public class FalProbe {
     }
 
     /** fal's status of the request, from the status URL of fal's submit answer without its query string. */
-    public Future<UpstreamResponse> status(String statusUrl) {
-        return fal.send(HttpMethod.GET, FalClient.withoutQuery(statusUrl), null, null); // null: no tenant headers
+    public Future<UpstreamResponse> status(Long upstreamId, String statusUrl) {
+        return fal.send(upstreamId, HttpMethod.GET, FalClient.withoutQuery(statusUrl), null, null); // null: no tenant headers
     }
 
     /** fal's result of the request, from the response URL of fal's submit answer without its query string. */
-    public Future<UpstreamResponse> result(String responseUrl) {
-        return fal.send(HttpMethod.GET, FalClient.withoutQuery(responseUrl), null, null);
+    public Future<UpstreamResponse> result(Long upstreamId, String responseUrl) {
+        return fal.send(upstreamId, HttpMethod.GET, FalClient.withoutQuery(responseUrl), null, null);
     }
 }

@@ -33,6 +33,8 @@ public class Metrics {
     static final String GHOSTS = "creditproxy.ghost.jobs";
     static final String FAL_BALANCE = "creditproxy.fal.balance.usd";
     static final String KEPT_RESULTS = "creditproxy.results.kept";
+    static final String UPSTREAM_STATES = "creditproxy.upstream.state.changes";
+    static final String UPSTREAM_FAILOVERS = "creditproxy.upstream.failovers";
 
     private final MeterRegistry registry;
     private final TransactionSynchronizationRegistry transactions;
@@ -126,6 +128,18 @@ public class Metrics {
     public void resultKept(String outcome) {
         afterCommit(() -> Counter.builder(KEPT_RESULTS).description("Final results kept after fal's retention, by outcome")
                 .tag("outcome", outcome).register(registry).increment());
+    }
+
+    /** An upstream account changed state (disabled, cooling_down, enabled), by the proxy itself. */
+    public void upstreamState(String account, String state) {
+        Counter.builder(UPSTREAM_STATES).description("Upstream fal accounts' state changes made by the proxy, by account and new state")
+                .tag("account", account).tag("state", state).register(registry).increment();
+    }
+
+    /** A submit that fal refused for a reason of the account was tried on another account (or had none left). */
+    public void upstreamFailover(String reason, boolean taken) {
+        Counter.builder(UPSTREAM_FAILOVERS).description("Submits moved to another fal account after an account refusal")
+                .tag("reason", reason).tag("outcome", taken ? "taken" : "no_account_left").register(registry).increment();
     }
 
     /** The operator's fal credit balance (USD), read from fal's Platform API. */

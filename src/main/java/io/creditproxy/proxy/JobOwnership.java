@@ -20,8 +20,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class JobOwnership {
 
-    /** fal's URLs for one request, as fal gave them at submit. */
-    public record OwnedJob(long tenantId, UUID jobId, String unit, String statusUrl, String responseUrl, String cancelUrl) {
+    /** fal's URLs for one request, as fal gave them at submit, and the fal account that took it (null: FAL_KEY). */
+    public record OwnedJob(long tenantId, UUID jobId, String unit, String statusUrl, String responseUrl, String cancelUrl,
+                           Long upstreamId) {
     }
 
     private static final int MAX_LOCAL = 200_000;
@@ -82,7 +83,8 @@ public class JobOwnership {
     @Transactional
     OwnedJob load(String requestId) {
         return jobs.ownerOf(requestId)
-                .map(o -> new OwnedJob(o.tenantId(), o.jobId(), o.unit(), o.statusUrl(), o.responseUrl(), o.cancelUrl()))
+                .map(o -> new OwnedJob(o.tenantId(), o.jobId(), o.unit(), o.statusUrl(), o.responseUrl(), o.cancelUrl(),
+                        o.upstreamId()))
                 .orElse(null);
     }
 
@@ -91,6 +93,6 @@ public class JobOwnership {
     }
 
     private static String key(String requestId) {
-        return "cp:job3:" + requestId;
+        return "cp:job4:" + requestId;
     }
 }

@@ -19,6 +19,7 @@ import io.creditproxy.fal.FalClient;
 import io.creditproxy.fal.FalHeaders;
 import io.creditproxy.fal.FalPaths;
 import io.creditproxy.fal.UpstreamException;
+import io.creditproxy.fal.UpstreamPool;
 import io.creditproxy.fal.UpstreamResponse;
 import io.creditproxy.limits.JobSlots;
 import io.creditproxy.pricing.PriceTable;
@@ -79,15 +80,18 @@ public class ProxyRoutes {
     private final StorageRoutes storage;
     private final KeptResults keptResults;
     private final SyncRuns syncRuns;
+    private final UpstreamPool upstreams;
 
     public ProxyRoutes(FalClient fal, TenantAuthenticator tenants, JobOwnership ownership, PriceTable pricing,
                        ReservationService reservations, PublicUrl publicUrl, PollSettlement pollSettlement, OutcomeCheck probe,
                        WebhookUrlGuard webhookGuard, ObjectMapper json, ProxyConfig config, JobSlots slots,
-                       StorageRoutes storage, KeptResults keptResults, SyncRuns syncRuns) {
+                       StorageRoutes storage, KeptResults keptResults, SyncRuns syncRuns,
+                       UpstreamPool upstreams) {
         this.slots = slots;
         this.storage = storage;
         this.keptResults = keptResults;
         this.syncRuns = syncRuns;
+        this.upstreams = upstreams;
         this.fal = fal;
         this.tenants = tenants;
         this.ownership = ownership;
@@ -287,8 +291,12 @@ public class ProxyRoutes {
 
     private Future<Void> forwardSubmit(RoutingContext ctx, Prepared prepared, boolean sync, long started) {
         UUID jobId = ((Reserved) prepared.reservation()).jobId();
-        return fal.send(HttpMethod.POST, prepared.upstreamUrl(), ctx.request().headers(), prepared.upstreamBody())
-                .compose(answer -> recordAnswer(ctx, prepared, jobId, answer).map(accepted -> new Forwarded(answer, accepted)))
+        // the pool of fal accounts: one chosen by weight, the next one when fal refuses the account (fal/UpstreamPool)
+        UpstreamPool.Tries tries = new UpstreamPool.Tries();
+        return upstreams.submit(prepared.quote().groupId(), prepared.upstreamUrl(), ctx.request().headers(),
+                        prepared.upstreamBody(), tries)
+                .compose(submitted -> recordAnswer(ctx, prepared, jobId, submitted)
+                        .map(accepted -> new Forwarded(submitted.answer(), accepted)))
                 .onSuccess(forwarded -> {
                     if (sync && forwarded.accepted() != null) {
                         // a synchronous run: a queue job from here on, whose result is the tenant's answer
@@ -299,7 +307,9 @@ public class ProxyRoutes {
                 })
                 .recover(failure -> {
                     ApiException error = failure instanceof ApiException api ? api : UpstreamException.unreachable();
-                    return refund(ctx, jobId, error.status(), json.valueToTree(error.body()).toString())
+                    // the account asked last: fal may have taken it after all (a ghost is asked about with its key)
+                    return refund(ctx, jobId, error.status(), json.valueToTree(error.body()).toString(),
+                            failure instanceof UpstreamPool.NoAccountException ? null : tries.account(), tries.refusals())
                             .compose(ignored -> Future.failedFuture(error));
                 })
                 .mapEmpty();
@@ -310,10 +320,12 @@ public class ProxyRoutes {
      * group commit without a worker thread (on the event loop until it is queued, back on it once committed); a
      * refusal goes to a worker thread (it settles the job). Completes with the accepted job, or null after a refusal.
      */
-    private Future<AcceptedJob> recordAnswer(RoutingContext ctx, Prepared prepared, UUID jobId, UpstreamResponse answer) {
+    private Future<AcceptedJob> recordAnswer(RoutingContext ctx, Prepared prepared, UUID jobId,
+                                             UpstreamPool.Submitted submitted) {
+        UpstreamResponse answer = submitted.answer();
         String text = answer.bodyText();
         if (!answer.isSuccess()) {
-            return refund(ctx, jobId, answer.status(), text).map(ignored -> null);
+            return refund(ctx, jobId, answer.status(), text, submitted.upstreamId(), submitted.attempts()).map(ignored -> null);
         }
         JsonNode body;
         try {
@@ -331,8 +343,9 @@ public class ProxyRoutes {
         String responseUrl = trusted(body.path("response_url").asText(null), base);
         String cancelUrl = trusted(body.path("cancel_url").asText(null), base + "/cancel");
         OwnedJob owned = new OwnedJob(prepared.caller().tenantId(), jobId, prepared.quote().unit(), statusUrl, responseUrl,
-                cancelUrl);
-        return onContext(ctx, reservations.accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, answer.status(), text))
+                cancelUrl, submitted.upstreamId());
+        return onContext(ctx, reservations.accepted(jobId, requestId, statusUrl, responseUrl, cancelUrl, answer.status(), text,
+                        submitted.upstreamId(), submitted.attempts()))
                 .onSuccess(ignored -> ownership.remember(requestId, owned))
                 .map(ignored -> new AcceptedJob(requestId, owned));
     }
@@ -380,7 +393,7 @@ public class ProxyRoutes {
         SyncRuns.Waiting waiting = syncRuns.await(job, started);
         HttpServerResponse response = ctx.response();
         response.closeHandler(v -> waiting.abandon());
-        OpenJob open = new OpenJob(job.jobId(), job.unit(), job.statusUrl(), job.responseUrl());
+        OpenJob open = new OpenJob(job.jobId(), job.unit(), job.statusUrl(), job.responseUrl(), job.upstreamId());
         waiting.future()
                 .onSuccess(result -> {
                     answerUpstream(ctx, result, requestId);
@@ -403,9 +416,10 @@ public class ProxyRoutes {
     }
 
     /** On a worker thread: fal refused the submit or could not be reached; the answer is kept for replays. */
-    private Future<Void> refund(RoutingContext ctx, UUID jobId, int status, String answer) {
+    private Future<Void> refund(RoutingContext ctx, UUID jobId, int status, String answer, Long upstreamId,
+                                String attempts) {
         return blocking(ctx, () -> {
-            reservations.rejected(jobId, status, answer);
+            reservations.rejected(jobId, status, answer, upstreamId, attempts);
             return null;
         });
     }
@@ -446,15 +460,16 @@ public class ProxyRoutes {
                     // only fal's own parameters: logs on status and stream, nothing on result and cancel
                     String query = FalHeaders.pollQuery(target.action() == PathGuard.Action.STATUS
                             || target.action() == PathGuard.Action.STREAM, call.params());
-                    OpenJob open = new OpenJob(job.jobId(), job.unit(), job.statusUrl(), job.responseUrl());
+                    OpenJob open = new OpenJob(job.jobId(), job.unit(), job.statusUrl(), job.responseUrl(), job.upstreamId());
+                    Long account = job.upstreamId(); // the fal account that took the job: fal knows it under its key only
                     // the tenant gets its answer first; what it tells about the outcome settles the job afterwards
                     return switch (target.action()) {
-                        case STATUS -> fal.send(HttpMethod.GET, job.statusUrl() + query, request.headers(), null)
+                        case STATUS -> fal.send(account, HttpMethod.GET, job.statusUrl() + query, request.headers(), null)
                                 .onSuccess(answer -> answerUpstream(ctx, answer))
                                 .onSuccess(answer -> pollSettlement.afterStatus(open, answer)).mapEmpty();
-                        case RESULT -> fal.send(HttpMethod.GET, job.responseUrl() + query, request.headers(), null)
+                        case RESULT -> fal.send(account, HttpMethod.GET, job.responseUrl() + query, request.headers(), null)
                                 .compose(answer -> forgotten(answer) ? keptResult(ctx, job, target.requestId(), answer) : answered(ctx, open, answer));
-                        case CANCEL -> fal.send(HttpMethod.PUT, job.cancelUrl() + query, request.headers(), null)
+                        case CANCEL -> fal.send(account, HttpMethod.PUT, job.cancelUrl() + query, request.headers(), null)
                                 .onSuccess(answer -> answerUpstream(ctx, answer))
                                 .onSuccess(answer -> pollSettlement.afterCancel(job.jobId(), answer)).mapEmpty();
                         case STREAM -> stream(ctx, job.statusUrl() + "/stream" + query, open, target.requestId());
@@ -503,7 +518,7 @@ public class ProxyRoutes {
      * answer headers come along, {@code x-fal-request-id} always (fal's client takes the stream's request id from it).
      */
     private Future<Void> stream(RoutingContext ctx, String url, OpenJob job, String requestId) {
-        return fal.open(HttpMethod.GET, url, ctx.request().headers(), null, 0).compose(upstream -> {
+        return fal.open(job.upstreamId(), HttpMethod.GET, url, ctx.request().headers(), null, 0).compose(upstream -> {
             HttpServerResponse response = ctx.response();
             if (upstream.statusCode() != 200) {
                 return upstream.body().map(body -> {

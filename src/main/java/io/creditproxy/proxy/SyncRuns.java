@@ -164,7 +164,7 @@ public class SyncRuns {
 
         /** fal's status, from the proxy's own clean request: still queued or running, or done (then the result). */
         private void checkStatus() {
-            probe.status(job.statusUrl()).onComplete(asked -> {
+            probe.status(job.upstreamId(), job.statusUrl()).onComplete(asked -> {
                 if (done.get()) {
                     return;
                 }
@@ -178,7 +178,7 @@ public class SyncRuns {
         }
 
         private void fetchResult() {
-            probe.result(job.responseUrl()).onComplete(fetched -> {
+            probe.result(job.upstreamId(), job.responseUrl()).onComplete(fetched -> {
                 if (done.get()) {
                     return;
                 }

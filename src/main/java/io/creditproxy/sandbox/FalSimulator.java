@@ -44,6 +44,7 @@ public final class FalSimulator {
     private final SimulatedPlatform platform;
     private final SimulatedStorage storage;
     private final LongAdder unauthorized = new LongAdder();
+    private final SimulatedAccounts accounts = new SimulatedAccounts();
 
     private final List<String> deployments = new CopyOnWriteArrayList<>();
     private volatile int actualPort = -1;
@@ -54,8 +55,8 @@ public final class FalSimulator {
         this.settings = settings;
         this.initialRuntime = settings.copy();
         this.webhooks = new SimulatedWebhooks(vertx, settings);
-        this.queue = new SimulatedQueue(vertx, settings, webhooks, this::baseUrl);
-        this.platform = new SimulatedPlatform(queue::requests);
+        this.queue = new SimulatedQueue(vertx, settings, webhooks, this::baseUrl, accounts);
+        this.platform = new SimulatedPlatform(queue::requests, accounts);
         this.storage = new SimulatedStorage(this::baseUrl);
     }
 
@@ -154,12 +155,36 @@ public final class FalSimulator {
         return storage.file(key).map(f -> f.bytes().getBytes());
     }
 
+    /**
+     * A simulated fal account: its key and starting credit (USD). Its submits consume its balance at fal's prices;
+     * at zero it is locked (403 "User is locked. Reason: Exhausted balance"); its request ids are unknown to other keys.
+     */
+    public void addAccount(String key, java.math.BigDecimal usd) {
+        accounts.add(key, usd);
+    }
+
+    /** Adds credit to a simulated account (fal unlocks it once its balance is above zero). */
+    public void topUpAccount(String key, java.math.BigDecimal usd) {
+        accounts.topUp(key, usd);
+    }
+
+    /** A simulated account's balance now; empty for a key that is not one. */
+    public Optional<java.math.BigDecimal> accountBalance(String key) {
+        return accounts.balance(key);
+    }
+
+    /** How many status, result, cancel and stream requests came with this key. */
+    public long requestCallsWith(String key) {
+        return accounts.requestCalls(key);
+    }
+
     public String jwksJson() {
         return webhooks.jwksJson();
     }
 
     /** Forgets every request and recorded submit, zeroes the counters and restores the starting settings. */
     public void reset() {
+        accounts.reset();
         queue.reset();
         platform.reset();
         storage.reset();
@@ -213,7 +238,7 @@ public final class FalSimulator {
             if (SimulatedStorage.isInitiate(path)) {
                 storage.initiate(req, path);
             } else if (path.startsWith(SimulatedPlatform.PREFIX)) {
-                platform.handle(req, path);
+                platform.handle(req, path, SimulatorHttp.keyOf(req));
             } else if (at >= 0) {
                 onRequestPath(req, path.substring(at + REQUESTS.length()));
             } else if (req.method() == HttpMethod.POST) {

@@ -143,6 +143,26 @@ public class SandboxServer implements LocalFal {
         return running().storedFile(key);
     }
 
+    /** A simulated fal account with its key and starting credit (USD); see {@link FalSimulator#addAccount}. */
+    public void addFalAccount(String key, java.math.BigDecimal usd) {
+        running().addAccount(key, usd);
+    }
+
+    /** Adds credit to a simulated fal account. */
+    public void topUpFalAccount(String key, java.math.BigDecimal usd) {
+        running().topUpAccount(key, usd);
+    }
+
+    /** A simulated fal account's balance now (empty for a key that is not one). */
+    public Optional<java.math.BigDecimal> falAccountBalance(String key) {
+        return running().accountBalance(key);
+    }
+
+    /** How many status, result, cancel and stream requests came with this key. */
+    public long requestCallsWith(String key) {
+        return running().requestCallsWith(key);
+    }
+
     /** Forgets requests and recorded submits, zeroes counters, restores the configured settings (and fal's prices). */
     public void reset() {
         running().reset();

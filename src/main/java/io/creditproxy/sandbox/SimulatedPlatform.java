@@ -50,7 +50,7 @@ final class SimulatedPlatform {
     }
 
     /** What fal billed for one request, fixed once billed. */
-    record Billed(String requestId, String endpointId, Instant at, BigDecimal units, BigDecimal unitPrice) {
+    record Billed(String requestId, String endpointId, Instant at, BigDecimal units, BigDecimal unitPrice, String ownerKey) {
         BigDecimal costUsd() {
             return units.multiply(unitPrice);
         }
@@ -62,7 +62,10 @@ final class SimulatedPlatform {
     private final Map<String, Billed> billed = new ConcurrentHashMap<>();
     private volatile BigDecimal startingBalance = DEFAULT_BALANCE;
 
-    SimulatedPlatform(Supplier<Iterable<SimulatedRequest>> requests) {
+    private final SimulatedAccounts accounts;
+
+    SimulatedPlatform(Supplier<Iterable<SimulatedRequest>> requests, SimulatedAccounts accounts) {
+        this.accounts = accounts;
         this.requests = requests;
         this.startingPrices = Map.copyOf(shippedPrices());
         prices.putAll(startingPrices);
@@ -111,15 +114,15 @@ final class SimulatedPlatform {
     // ---- HTTP --------------------------------------------------------------------------------------------------
 
     /** Serves a path under {@code /v1/}; the key was checked by the caller. */
-    void handle(HttpServerRequest req, String path) {
+    void handle(HttpServerRequest req, String path, String key) {
         if (req.method() != HttpMethod.GET) {
             detail(req.response(), 405, "Method Not Allowed");
             return;
         }
         switch (path) {
             case "/v1/models/pricing" -> pricing(req);
-            case "/v1/models/billing-events" -> billingEvents(req);
-            case "/v1/account/billing" -> account(req);
+            case "/v1/models/billing-events" -> billingEvents(req, key);
+            case "/v1/account/billing" -> account(req, key);
             default -> detail(req.response(), 404, "Not Found");
         }
     }
@@ -142,7 +145,12 @@ final class SimulatedPlatform {
                 .put("has_more", false).encode());
     }
 
-    private void billingEvents(HttpServerRequest req) {
+    /** An account sees its own requests' events; the plain account those of every key that is not an account. */
+    private boolean visibleTo(Billed b, String key) {
+        return accounts.registered(key) ? key.equals(b.ownerKey()) : !accounts.registered(b.ownerKey());
+    }
+
+    private void billingEvents(HttpServerRequest req, String key) {
         Instant now = Instant.now();
         Instant start;
         Instant end;
@@ -175,7 +183,7 @@ final class SimulatedPlatform {
         for (Billed b : billed()) {
             if (!b.at().isBefore(start) && b.at().isBefore(end)
                     && (endpoints.isEmpty() || endpoints.contains(b.endpointId()))
-                    && (requestIds.isEmpty() || requestIds.contains(b.requestId()))) {
+                    && (requestIds.isEmpty() || requestIds.contains(b.requestId())) && visibleTo(b, key)) {
                 events.add(b);
             }
         }
@@ -199,10 +207,13 @@ final class SimulatedPlatform {
                 .put("has_more", more).encode());
     }
 
-    private void account(HttpServerRequest req) {
-        JsonObject body = new JsonObject().put("username", "sandbox-user");
+    private void account(HttpServerRequest req, String key) {
+        boolean account = accounts.registered(key);
+        JsonObject body = new JsonObject().put("username", account ? "sandbox-account-" + Integer.toHexString(key.hashCode())
+                : "sandbox-user");
         if (listParam(req, "expand").contains("credits")) {
-            body.put("credits", new JsonObject().put("current_balance", balance()).put("currency", "USD"));
+            BigDecimal balance = account ? accounts.balance(key).orElse(BigDecimal.ZERO) : balance();
+            body.put("credits", new JsonObject().put("current_balance", balance).put("currency", "USD"));
         }
         json(req.response(), 200, body.encode());
     }
@@ -222,7 +233,7 @@ final class SimulatedPlatform {
                 continue;
             }
             billed.put(r.id, new Billed(r.id, r.modelId, Instant.ofEpochMilli(r.endsAt()),
-                    BigDecimal.valueOf(outcome.billableUnits()), price.unitPrice()));
+                    BigDecimal.valueOf(outcome.billableUnits()), price.unitPrice(), r.ownerKey));
         }
     }
 

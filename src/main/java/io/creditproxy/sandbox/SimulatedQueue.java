@@ -50,6 +50,7 @@ final class SimulatedQueue {
     private final SandboxSettings settings;
     private final SimulatedWebhooks webhooks;
     private final Supplier<String> baseUrl;
+    private final SimulatedAccounts accounts;
 
     private final ConcurrentHashMap<String, SimulatedRequest> requests = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> requestOrder = new ConcurrentLinkedQueue<>();
@@ -65,7 +66,9 @@ final class SimulatedQueue {
     final LongAdder results = new LongAdder();
     final LongAdder cancels = new LongAdder();
 
-    SimulatedQueue(Vertx vertx, SandboxSettings settings, SimulatedWebhooks webhooks, Supplier<String> baseUrl) {
+    SimulatedQueue(Vertx vertx, SandboxSettings settings, SimulatedWebhooks webhooks, Supplier<String> baseUrl,
+                   SimulatedAccounts accounts) {
+        this.accounts = accounts;
         this.vertx = vertx;
         this.settings = settings;
         this.webhooks = webhooks;
@@ -113,6 +116,13 @@ final class SimulatedQueue {
         submits.increment();
         long now = System.currentTimeMillis();
         HttpServerResponse resp = req.response();
+        String key = SimulatorHttp.keyOf(req);
+        if (!accounts.unlocked(key)) {
+            // fal checks the account before the input: a locked account's submit is refused whatever it asks
+            record(req, raw, null, 403, now);
+            detail(resp, 403, SimulatedAccounts.EXHAUSTED);
+            return;
+        }
 
         JsonObject invalid = null;
         Object parsed = null;
@@ -170,9 +180,12 @@ final class SimulatedQueue {
         ReceivedSubmit received = record(req, raw, id, 200, now);
         SimulatedRequest r = new SimulatedRequest(id, modelId, input, markers, now, queueMillis, runMillis,
                 req.getParam("fal_webhook"), received, queue, position, dequeuedBefore,
-                ModelOutputs.outcomeOf(id, modelId, input, markers, runMillis));
+                ModelOutputs.outcomeOf(id, modelId, input, markers, runMillis), key);
         remember(r);
         accepted.increment();
+        if (accounts.registered(key)) {
+            accounts.consume(key, priceOf(modelId, raw));
+        }
 
         // one timer when it leaves the queue; a second, at its end, only if someone waits for a webhook
         if (queueMillis <= 0) {
@@ -320,7 +333,7 @@ final class SimulatedQueue {
 
     void status(HttpServerRequest req, String id) {
         statusPolls.increment();
-        SimulatedRequest r = retained(id);
+        SimulatedRequest r = find(req, id);
         if (r == null) {
             detail(req.response(), 404, "Request not found");
             return;
@@ -384,7 +397,7 @@ final class SimulatedQueue {
 
     void stream(HttpServerRequest req, String id) {
         streams.increment();
-        SimulatedRequest r = retained(id);
+        SimulatedRequest r = find(req, id);
         if (r == null) {
             detail(req.response(), 404, "Request not found");
             return;
@@ -402,7 +415,7 @@ final class SimulatedQueue {
     void result(HttpServerRequest req, String id) {
         results.increment();
         HttpServerResponse resp = req.response();
-        SimulatedRequest r = retained(id);
+        SimulatedRequest r = find(req, id);
         if (r == null) {
             detail(resp, 404, "Request not found");
             return;
@@ -425,7 +438,7 @@ final class SimulatedQueue {
     void cancel(HttpServerRequest req, String id) {
         cancels.increment();
         HttpServerResponse resp = req.response();
-        SimulatedRequest r = retained(id);
+        SimulatedRequest r = find(req, id);
         if (r == null) {
             json(resp, 404, "{\"status\":\"NOT_FOUND\"}");
             return;
@@ -439,6 +452,26 @@ final class SimulatedQueue {
             case REQUESTED_WHILE_RUNNING -> json(resp, 202, "{\"status\":\"CANCELLATION_REQUESTED\"}");
             case ALREADY_COMPLETED -> json(resp, 400, "{\"status\":\"ALREADY_COMPLETED\"}");
         }
+    }
+
+    /** fal's price of the input (its price book), zero for a model the simulator does not price. */
+    private static java.math.BigDecimal priceOf(String modelId, Buffer raw) {
+        if (!FalBilling.knows(modelId)) {
+            return java.math.BigDecimal.ZERO;
+        }
+        return FalBilling.bill(modelId, raw.toString(StandardCharsets.UTF_8)).map(FalBilling.Bill::usd)
+                .orElse(java.math.BigDecimal.ZERO);
+    }
+
+    /** The request as the asking key may see it: another account's request id is unknown to it (null). */
+    private SimulatedRequest find(HttpServerRequest req, String id) {
+        SimulatedRequest r = retained(id);
+        String key = SimulatorHttp.keyOf(req);
+        accounts.askedWith(key);
+        if (r == null || r.ownerKey != null && !r.ownerKey.equals(key)) {
+            return null;
+        }
+        return r;
     }
 
     private String requestUrl(SimulatedRequest r) {

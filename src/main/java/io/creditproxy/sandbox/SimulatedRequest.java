@@ -28,6 +28,8 @@ final class SimulatedRequest {
     final long dequeuedAtSubmit;
     /** What the run produces if it is not cancelled while queued. */
     final ModelOutputs.Outcome outcome;
+    /** The key that submitted it: fal knows a request only under the account that created it. */
+    final String ownerKey;
 
     /** When it was cancelled while still queued (then it ends at that instant), or -1. */
     private final AtomicLong cancelledAt = new AtomicLong(-1);
@@ -39,7 +41,9 @@ final class SimulatedRequest {
 
     SimulatedRequest(String id, String modelId, JsonObject input, Set<SandboxMarkers> markers,
                      long submittedAt, long queueMillis, long runMillis, String webhookUrl, ReceivedSubmit received,
-                     AppQueue queue, long positionAtSubmit, long dequeuedAtSubmit, ModelOutputs.Outcome outcome) {
+                     AppQueue queue, long positionAtSubmit, long dequeuedAtSubmit, ModelOutputs.Outcome outcome,
+                     String ownerKey) {
+        this.ownerKey = ownerKey;
         this.id = id;
         this.modelId = modelId;
         this.input = input;

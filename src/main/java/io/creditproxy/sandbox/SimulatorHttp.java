@@ -20,6 +20,16 @@ final class SimulatorHttp {
         resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
     }
 
+    /** The key of {@code Authorization: Key ...}, or null. */
+    static String keyOf(HttpServerRequest req) {
+        String header = req.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || header.length() <= 4 || !header.regionMatches(true, 0, "Key ", 0, 4)) {
+            return null;
+        }
+        String key = header.substring(4).trim();
+        return key.isEmpty() ? null : key;
+    }
+
     static boolean wantsLogs(HttpServerRequest req) {
         String logs = req.getParam("logs");
         return logs != null && ("1".equals(logs) || "true".equalsIgnoreCase(logs));

@@ -1,7 +1,7 @@
 package io.creditproxy.webhook;
 
 import io.creditproxy.common.Ed25519;
-import io.creditproxy.common.PrivateKeySeal;
+import io.creditproxy.common.SecretSeal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -20,7 +20,7 @@ import java.util.UUID;
  * The Ed25519 key pairs that sign tenants' webhooks, kept in PostgreSQL ({@code webhook_signing_keys}, V17) like the
  * admin JWT pair ({@code admin_jwt_keys}, V8): generated once by the first instance that finds no active key, read
  * back by every instance, the private key encrypted at rest with {@code ADMIN_JWT_KEY_SECRET} when it is set
- * ({@link PrivateKeySeal}). Each key has a {@code kid}; every key not retired is published in the JWKS.
+ * ({@link SecretSeal}). Each key has a {@code kid}; every key not retired is published in the JWKS.
  */
 @ApplicationScoped
 @Transactional
@@ -107,7 +107,7 @@ public class WebhookSigningKeyStore {
                     .setParameter(3, b64.encodeToString(pkcs8))
                     .executeUpdate() == 1;
         }
-        PrivateKeySeal.Sealed sealed = PrivateKeySeal.seal(pkcs8, secret.get(), associatedData(kid, x));
+        SecretSeal.Sealed sealed = SecretSeal.seal(pkcs8, secret.get(), associatedData(kid, x));
         return em.createNativeQuery("""
                         INSERT INTO webhook_signing_keys
                             (kid, algorithm, public_key_x, private_key, encryption, kdf_salt, kdf_iterations, cipher_iv)
@@ -116,7 +116,7 @@ public class WebhookSigningKeyStore {
                 .setParameter(1, kid)
                 .setParameter(2, x)
                 .setParameter(3, b64.encodeToString(sealed.ciphertext()))
-                .setParameter(4, PrivateKeySeal.SCHEME)
+                .setParameter(4, SecretSeal.SCHEME)
                 .setParameter(5, b64.encodeToString(sealed.salt()))
                 .setParameter(6, sealed.iterations())
                 .setParameter(7, b64.encodeToString(sealed.iv()))
@@ -125,13 +125,13 @@ public class WebhookSigningKeyStore {
 
     private void encryptInPlace(String kid, String x, PrivateKey key, String secret) {
         Base64.Encoder b64 = Base64.getEncoder();
-        PrivateKeySeal.Sealed sealed = PrivateKeySeal.seal(key.getEncoded(), secret, associatedData(kid, x));
+        SecretSeal.Sealed sealed = SecretSeal.seal(key.getEncoded(), secret, associatedData(kid, x));
         em.createNativeQuery("""
                         UPDATE webhook_signing_keys SET private_key = ?1, encryption = ?2, kdf_salt = ?3,
                             kdf_iterations = ?4, cipher_iv = ?5
                         WHERE kid = ?6 AND encryption = 'none'""")
                 .setParameter(1, b64.encodeToString(sealed.ciphertext()))
-                .setParameter(2, PrivateKeySeal.SCHEME)
+                .setParameter(2, SecretSeal.SCHEME)
                 .setParameter(3, b64.encodeToString(sealed.salt()))
                 .setParameter(4, sealed.iterations())
                 .setParameter(5, b64.encodeToString(sealed.iv()))
@@ -150,15 +150,15 @@ public class WebhookSigningKeyStore {
         byte[] pkcs8;
         if (NONE.equals(encryption)) {
             pkcs8 = b64.decode(privateKey);
-        } else if (PrivateKeySeal.SCHEME.equals(encryption)) {
+        } else if (SecretSeal.SCHEME.equals(encryption)) {
             if (secret.isEmpty()) {
                 throw new IllegalStateException("The webhook signing private key, stored in PostgreSQL "
                         + "(webhook_signing_keys), is encrypted: set ADMIN_JWT_KEY_SECRET to the secret it was encrypted with.");
             }
             try {
-                pkcs8 = PrivateKeySeal.open(new PrivateKeySeal.Sealed(b64.decode(privateKey), b64.decode(salt), iterations,
+                pkcs8 = SecretSeal.open(new SecretSeal.Sealed(b64.decode(privateKey), b64.decode(salt), iterations,
                         b64.decode(iv)), secret.get(), associatedData(kid, x));
-            } catch (PrivateKeySeal.WrongSecretException e) {
+            } catch (SecretSeal.WrongSecretException e) {
                 throw new IllegalStateException("ADMIN_JWT_KEY_SECRET does not decrypt the webhook signing private key, "
                         + "stored in PostgreSQL (webhook_signing_keys): set the secret it was encrypted with.");
             }

@@ -35,7 +35,7 @@ class ConsoleAssetsTest {
         Response bare = given().redirects().follow(false).when().get("/console");
         assertThat(bare.statusCode()).isEqualTo(301);
         assertThat(bare.header("Location")).isEqualTo("/console/");
-        for (String file : List.of("js/app.js", "js/views/reports.js", "js/views/portal.js", "console.css", "vendor/chart.js/chart.umd.min.js")) {
+        for (String file : List.of("js/app.js", "js/views/reports.js", "js/views/portal.js", "js/views/upstreams.js", "console.css", "vendor/chart.js/chart.umd.min.js")) {
             given().when().get("/console/" + file).then().statusCode(200);
         }
         given().when().get("/console/js/app.js").then().contentType(containsString("javascript"));

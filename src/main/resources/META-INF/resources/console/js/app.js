@@ -10,6 +10,7 @@ import { tenantView } from './views/tenant.js';
 import { modelsView } from './views/models.js';
 import { reportsView } from './views/reports.js';
 import { auditView } from './views/audit.js';
+import { upstreamsView } from './views/upstreams.js';
 import { accountView, keysView, ledgerView, usageView } from './views/portal.js';
 
 const main = document.getElementById('main');
@@ -20,6 +21,7 @@ const operatorRoutes = [
   [/^#\/tenants$/, () => tenantsView(), 'tenants'],
   [/^#\/models$/, () => modelsView(), 'models'],
   [/^#\/reports$/, () => reportsView(), 'reports'],
+  [/^#\/upstreams$/, () => upstreamsView(), 'upstreams'],
   [/^#\/audit$/, () => auditView(), 'audit'],
 ];
 const tenantRoutes = [

@@ -13,15 +13,17 @@ import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encryption at rest of the private keys kept in PostgreSQL (the admin JWT key, the tenant webhook signing keys),
- * under a secret from configuration ({@code ADMIN_JWT_KEY_SECRET}): AES-256-GCM with a key derived by PBKDF2-HMAC-SHA256 (JDK primitives only). The
- * public key is the associated data, so a ciphertext cannot be paired with another public key unnoticed.
+ * Encryption at rest of secrets kept in PostgreSQL (the admin JWT private key, the tenant webhook
+ * signing keys, the fal keys of the upstream pool),
+ * under a secret from configuration ({@code ADMIN_JWT_KEY_SECRET}): AES-256-GCM with a key derived by
+ * PBKDF2-HMAC-SHA256 (JDK primitives only). The associated data binds a ciphertext to its row (the JWT key's public
+ * key, the account's key hash), so a ciphertext cannot be paired with another row unnoticed.
  */
-public final class PrivateKeySeal {
+public final class SecretSeal {
 
     public static final String SCHEME = "aes-256-gcm/pbkdf2-sha256";
     /** OWASP's figure for PBKDF2-HMAC-SHA256; paid once per start */
-    static final int ITERATIONS = 600_000;
+    public static final int ITERATIONS = 600_000;
     private static final int SALT_BYTES = 16;
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
@@ -37,7 +39,7 @@ public final class PrivateKeySeal {
         }
     }
 
-    private PrivateKeySeal() {
+    private SecretSeal() {
     }
 
     public static Sealed seal(byte[] plaintext, String secret, String associatedData) {
