@@ -29,6 +29,14 @@ final class SimulatedAccounts {
         return key != null && balances.containsKey(key);
     }
 
+    /**
+     * Whether a key may see what another key created (a request, a billing event): an account sees only its own; every
+     * key that is not an account is the one plain account, as before accounts existed, and sees what such keys created.
+     */
+    boolean sees(String askingKey, String ownerKey) {
+        return registered(askingKey) ? askingKey.equals(ownerKey) : !registered(ownerKey);
+    }
+
     /** False when the key is a registered account with no credit left (locked). */
     boolean unlocked(String key) {
         BigDecimal b = key == null ? null : balances.get(key);

@@ -147,7 +147,7 @@ final class SimulatedPlatform {
 
     /** An account sees its own requests' events; the plain account those of every key that is not an account. */
     private boolean visibleTo(Billed b, String key) {
-        return accounts.registered(key) ? key.equals(b.ownerKey()) : !accounts.registered(b.ownerKey());
+        return accounts.sees(key, b.ownerKey());
     }
 
     private void billingEvents(HttpServerRequest req, String key) {

@@ -468,7 +468,7 @@ final class SimulatedQueue {
         SimulatedRequest r = retained(id);
         String key = SimulatorHttp.keyOf(req);
         accounts.askedWith(key);
-        if (r == null || r.ownerKey != null && !r.ownerKey.equals(key)) {
+        if (r == null || !accounts.sees(key, r.ownerKey)) {
             return null;
         }
         return r;
