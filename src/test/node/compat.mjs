@@ -19,6 +19,20 @@ const streamed = await fal.subscribe("fal-ai/flux-1/schnell", {
 });
 out.subscribeStreaming = { requestId: streamed.requestId, images: streamed.data.images.length };
 
+// a video model too, both ways of waiting (5 s of Kling standard: 0.225 USD at fal, 6,750 credits)
+const video = "fal-ai/kling-video/v1.6/standard/text-to-video";
+const videoPolled = await fal.subscribe(video, {
+  input: { prompt: "compat video polling", duration: "5" },
+  mode: "polling",
+  pollInterval: 200,
+});
+out.videoPolling = { requestId: videoPolled.requestId, video: Boolean(videoPolled.data?.video?.url) };
+const videoStreamed = await fal.subscribe(video, {
+  input: { prompt: "compat video streaming", duration: "5" },
+  mode: "streaming",
+});
+out.videoStreaming = { requestId: videoStreamed.requestId, video: Boolean(videoStreamed.data?.video?.url) };
+
 const submitted = await fal.queue.submit("fal-ai/flux-1/schnell", { input: { prompt: "compat queue" } });
 out.submit = { requestId: submitted.request_id, status: submitted.status };
 const stream = await fal.queue.streamStatus("fal-ai/flux-1/schnell", { requestId: submitted.request_id, logs: false });
@@ -30,6 +44,12 @@ const status = await fal.queue.status("fal-ai/flux-1/schnell", { requestId: subm
 out.status = status.status;
 const result = await fal.queue.result("fal-ai/flux-1/schnell", { requestId: submitted.request_id });
 out.result = { requestId: result.requestId, images: result.data.images.length };
+
+// queue.cancel of a job still in the queue (the sandbox keeps it queued for a while): fal removes it, the proxy
+// gives its price back
+const queued = await fal.queue.submit("fal-ai/flux-1/schnell", { input: { prompt: "compat cancel [sandbox:slow-queue]" } });
+await fal.queue.cancel("fal-ai/flux-1/schnell", { requestId: queued.request_id });
+out.cancel = { requestId: queued.request_id };
 
 const poor = createFalClient({ credentials: process.env.POOR_KEY, proxyUrl });
 try {

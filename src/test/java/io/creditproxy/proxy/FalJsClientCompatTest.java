@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * fal's official JS client ({@code @fal-ai/client} 1.10.1, pinned in src/test/node/package.json), unchanged and
- * configured with {@code proxyUrl}, against the test proxy on the sandbox: subscribe (polling and streaming), queue
- * submit, status stream (with its request id), status, result, a 402 whose reason the client shows, fal.run answered
+ * configured with {@code proxyUrl}, against the test proxy on the sandbox: subscribe (polling and streaming) on an image and a video model, queue
+ * submit, status stream (with its request id), status, result, cancel of a queued job (refunded), a 402 whose reason the client shows, fal.run answered
  * with its images and billed like a queue job, and fal.stream refused uncharged. Needs Node and {@code npm ci} in
  * src/test/node; skipped without them, so the build does not need Node.
  */
@@ -41,7 +41,7 @@ class FalJsClientCompatTest {
                 "run `npm ci` in src/test/node to run fal's JS client against the proxy");
         assumeTrue(nodeAvailable(), "node is not on the PATH");
         long tenant = Fixtures.createTenant("fal-js");
-        Fixtures.topUp(tenant, 10_000);
+        Fixtures.topUp(tenant, 25_000);
         String key = Fixtures.issueKey(tenant);
         long poor = Fixtures.createTenant("fal-js-poor");
         Fixtures.topUp(poor, 10);
@@ -74,9 +74,25 @@ class FalJsClientCompatTest {
         assertThat(seen.path("falStream").path("status").asInt()).isEqualTo(400);
         assertThat(seen.path("falStream").path("message").asText()).contains("not supported");
 
-        assertThat(Fixtures.balance(tenant)).isEqualTo(10_000 - 6 * 90);
+        // a video model, polling and streaming: 5 s of Kling standard each (0.045 USD/s x 5 x 3 x 10,000 = 6,750 credits)
+        assertThat(seen.path("videoPolling").path("video").asBoolean()).isTrue();
+        assertThat(seen.path("videoPolling").path("requestId").asText()).isNotBlank();
+        assertThat(seen.path("videoStreaming").path("video").asBoolean()).isTrue();
+        assertThat(seen.path("videoStreaming").path("requestId").asText()).isNotBlank();
+        // queue.cancel of a queued job: charged at submit, given back once fal removed it from its queue
+        assertThat(seen.path("cancel").path("requestId").asText()).isNotBlank();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (Fixtures.ledger(tenant).stream().noneMatch(e -> "refund".equals(e.get("kind"))) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+
+        // 6 FLUX schnell images at 90 (subscribe 1, streaming 2, queue 1, fal.run 2), 2 videos at 6,750, the cancelled
+        // job's 90 given back
+        assertThat(Fixtures.balance(tenant)).isEqualTo(25_000 - 6 * 90 - 2 * 6_750);
         List<Map<String, Object>> ledger = Fixtures.ledger(tenant);
-        assertThat(ledger).filteredOn(e -> "reserve".equals(e.get("kind"))).hasSize(4);
+        assertThat(ledger).filteredOn(e -> "reserve".equals(e.get("kind"))).hasSize(7);
+        assertThat(ledger).filteredOn(e -> "refund".equals(e.get("kind"))).hasSize(1)
+                .allSatisfy(e -> assertThat(((Number) e.get("amount")).longValue()).isEqualTo(90));
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
         assertThat(Fixtures.balance(poor)).isEqualTo(10);
         assertThat(Fixtures.ledger(poor)).hasSize(1);
