@@ -64,6 +64,12 @@ public final class Http {
         return send(b);
     }
 
+    /** An admin call with a JSON body (PATCH). */
+    public Answer adminPatch(String token, String path, String json) {
+        return send(request(path).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     /** A POST with a JSON body and no credentials (login). */
     public Answer postJson(String path, String json) {
         return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));

@@ -97,6 +97,56 @@ class TwoInstancesIT {
         assertThat(b.http().postJson("/admin/login", right).status()).isEqualTo(429);
     }
 
+    /**
+     * The upstream pool's state lives in PostgreSQL: a fal account added on instance A takes instance B's submits once B
+     * has re-read the accounts (UPSTREAMS_REFRESH_INTERVAL, 5 s), and once an admin disables it on A, B stops choosing
+     * it within the same interval. Each job records the account that took it.
+     */
+    @Test
+    void upstreamAccountStatesAreSharedByTheInstances() throws Exception {
+        String token = a.adminToken();
+        Http.Answer created = a.http().adminPost(token, "/admin/upstreams",
+                "{\"name\":\"it-shared\",\"key\":\"it-shared-key:it-shared-secret\",\"weight\":1000}", null);
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.body()).doesNotContain("it-shared-secret");
+        long account = Long.parseLong(created.body().replaceAll("(?s)^\\{\\s*\"id\"\\s*:\\s*(\\d+).*", "$1"));
+        Http.Answer tenantMade = a.http().adminPost(token, "/admin/tenants", "{\"name\":\"upstream sharing\"}", null);
+        long tenant = Long.parseLong(tenantMade.body().replaceAll(".*\"id\"\\s*:\\s*(\\d+).*", "$1"));
+        assertThat(a.http().adminPost(token, "/admin/tenants/" + tenant + "/credits",
+                "{\"amount\":200000,\"reason\":\"upstreams\"}", "upstreams-topup").status()).isEqualTo(201);
+        Http.Answer issued = a.http().adminPost(token, "/admin/tenants/" + tenant + "/keys", "{\"name\":\"pool\"}", null);
+        String key = issued.body().replaceAll(".*\"key\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+
+        // B takes up the account A added (weight 1000 against FAL_KEY's 1)
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        boolean seen = false;
+        while (!seen && System.nanoTime() < deadline) {
+            seen = accountOf(b.http().submit(key, FLUX, "{\"prompt\":\"pool\"}", null)) == account;
+        }
+        assertThat(seen).as("instance B submits with the account added on A").isTrue();
+
+        // disabled on A: B stops choosing it (after its next re-read), and never chooses it again
+        assertThat(a.http().adminPatch(token, "/admin/upstreams/" + account, "{\"enabled\":false}").status()).isEqualTo(200);
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        boolean left = false;
+        while (!left && System.nanoTime() < deadline) {
+            left = accountOf(b.http().submit(key, FLUX, "{\"prompt\":\"pool\"}", null)) != account;
+        }
+        assertThat(left).as("instance B leaves the account disabled on A").isTrue();
+        for (int i = 0; i < 10; i++) {
+            assertThat(accountOf((i % 2 == 0 ? a : b).http().submit(key, FLUX, "{\"prompt\":\"pool\"}", null)))
+                    .isNotEqualTo(account);
+        }
+        money.assertHold(List.of(tenant), false);
+    }
+
+    /** The fal account recorded on the job a submit created (0 for the FAL_KEY account when it has no row). */
+    private static long accountOf(Http.Answer submitted) {
+        assertThat(submitted.status()).as(submitted.body()).isEqualTo(200);
+        String requestId = submitted.body().replaceAll(".*\"request_id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        return money.scalar("SELECT coalesce(upstream_id, 0) FROM jobs WHERE request_id = ?", requestId);
+    }
+
     @Test
     void oneTenantHammeredThroughTwoInstancesIsChargedExactlyOncePerJob() throws Exception {
         String token = a.adminToken();
