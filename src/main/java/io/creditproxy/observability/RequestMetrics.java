@@ -21,7 +21,7 @@ public class RequestMetrics {
     }
 
     void register(@Observes Router router) {
-        router.route().order(-200).handler(this::handle);
+        router.route().order(-300).handler(this::handle);
     }
 
     void handle(RoutingContext ctx) {

@@ -106,7 +106,7 @@ public class ProxyRoutes {
     }
 
     void register(@Observes Router router) {
-        router.route().order(-100).handler(this::handle);
+        router.route().order(-250).handler(this::handle);
     }
 
     void handle(RoutingContext ctx) {

@@ -89,13 +89,13 @@ public class StorageRoutes {
 
     /** Ahead of the passthrough (order -100), which would read these paths as model ids. */
     void register(@Observes Router router) {
-        router.route(INITIATE).order(-110).handler(ctx -> direct(ctx, INITIATE));
-        router.route(INITIATE_MULTIPART).order(-110).handler(ctx -> direct(ctx, INITIATE_MULTIPART));
-        router.route(COMPLETE_MULTIPART).order(-110).handler(ctx -> direct(ctx, COMPLETE_MULTIPART));
-        router.route(AUTH_TOKEN).order(-110).handler(ctx -> fail(ctx, tokenRefused()));
-        router.route(UPLOADS).order(-110).handler(this::bytes);
-        router.route(UPLOADS + "/*").order(-110).handler(this::bytes);
-        router.route(FILES + "*").order(-110).handler(this::file);
+        router.route(INITIATE).order(-260).handler(ctx -> direct(ctx, INITIATE));
+        router.route(INITIATE_MULTIPART).order(-260).handler(ctx -> direct(ctx, INITIATE_MULTIPART));
+        router.route(COMPLETE_MULTIPART).order(-260).handler(ctx -> direct(ctx, COMPLETE_MULTIPART));
+        router.route(AUTH_TOKEN).order(-260).handler(ctx -> fail(ctx, tokenRefused()));
+        router.route(UPLOADS).order(-260).handler(this::bytes);
+        router.route(UPLOADS + "/*").order(-260).handler(this::bytes);
+        router.route(FILES + "*").order(-260).handler(this::file);
     }
 
     /**
