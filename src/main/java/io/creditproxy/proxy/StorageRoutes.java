@@ -87,7 +87,7 @@ public class StorageRoutes {
         this.json = json;
     }
 
-    /** Ahead of the passthrough (order -100), which would read these paths as model ids. */
+    /** Ahead of the passthrough (order -250), which would read these paths as model ids. */
     void register(@Observes Router router) {
         router.route(INITIATE).order(-260).handler(ctx -> direct(ctx, INITIATE));
         router.route(INITIATE_MULTIPART).order(-260).handler(ctx -> direct(ctx, INITIATE_MULTIPART));
