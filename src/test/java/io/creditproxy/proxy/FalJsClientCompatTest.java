@@ -1,19 +1,13 @@
 package io.creditproxy.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.settlement.SettlementSupport;
+import io.creditproxy.support.FalJsClient;
 import io.creditproxy.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import jakarta.inject.Inject;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,16 +24,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class FalJsClientCompatTest {
 
-    private static final Path NODE_DIR = Path.of("src/test/node");
-
     @Inject
     SettlementSupport settlements;
 
     @Test
     void falsJsClientWorksThroughTheProxyProtocol() throws Exception {
-        assumeTrue(Files.isDirectory(NODE_DIR.resolve("node_modules/@fal-ai/client")),
-                "run `npm ci` in src/test/node to run fal's JS client against the proxy");
-        assumeTrue(nodeAvailable(), "node is not on the PATH");
+        FalJsClient.assumeInstalled();
         long tenant = Fixtures.createTenant("fal-js");
         Fixtures.topUp(tenant, 25_000);
         String key = Fixtures.issueKey(tenant);
@@ -47,7 +37,7 @@ class FalJsClientCompatTest {
         Fixtures.topUp(poor, 10);
         String poorKey = Fixtures.issueKey(poor);
 
-        JsonNode seen = runNode(key, poorKey);
+        JsonNode seen = FalJsClient.run("compat.mjs", Map.of("FAL_KEY", key, "POOR_KEY", poorKey));
 
         // 6 images of FLUX schnell at 90 credits each: subscribe (1), subscribe streaming (2), queue submit (1), fal.run (2)
         assertThat(seen.path("subscribe").path("images").asInt()).isEqualTo(1);
@@ -97,33 +87,5 @@ class FalJsClientCompatTest {
         assertThat(Fixtures.balance(poor)).isEqualTo(10);
         assertThat(Fixtures.ledger(poor)).hasSize(1);
         Fixtures.assertBalanceEqualsLedgerSum(poor);
-    }
-
-    private static boolean nodeAvailable() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static JsonNode runNode(String key, String poorKey) throws Exception {
-        File log = Files.createTempFile("fal-js", ".log").toFile();
-        ProcessBuilder pb = new ProcessBuilder("node", "compat.mjs").directory(NODE_DIR.toFile())
-                .redirectError(log);
-        pb.environment().put("PROXY_URL", "http://localhost:" + RestAssured.port);
-        pb.environment().put("FAL_KEY", key);
-        pb.environment().put("POOR_KEY", poorKey);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        boolean done = p.waitFor(120, TimeUnit.SECONDS);
-        String err = Files.readString(log.toPath());
-        if (!done) {
-            p.destroyForcibly();
-        }
-        assertThat(done && p.exitValue() == 0).as("node compat.mjs: " + out + err).isTrue();
-        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
-        return new ObjectMapper().readTree(last);
     }
 }

@@ -2,24 +2,19 @@ package io.creditproxy.proxy;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditproxy.sandbox.ReceivedSubmit;
 import io.creditproxy.sandbox.SandboxServer;
+import io.creditproxy.support.FalJsClient;
 import io.creditproxy.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +27,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class FalJsStorageCompatTest {
 
-    private static final Path NODE_DIR = Path.of("src/test/node");
     private static final String MODEL = "fal-ai/kling-video/v1.6/standard/image-to-video";
 
     @Inject
@@ -40,15 +34,13 @@ class FalJsStorageCompatTest {
 
     @Test
     void falsJsClientUploadsThroughTheProxy() throws Exception {
-        assumeTrue(Files.isDirectory(NODE_DIR.resolve("node_modules/@fal-ai/client")),
-                "run `npm ci` in src/test/node to run fal's JS client against the proxy");
-        assumeTrue(nodeAvailable(), "node is not on the PATH");
+        FalJsClient.assumeInstalled();
         long tenant = Fixtures.createTenant("fal-js-storage");
         Fixtures.topUp(tenant, 100_000);
         String key = Fixtures.issueKey(tenant);
         String base = "http://localhost:" + RestAssured.port;
 
-        JsonNode seen = runNode(key);
+        JsonNode seen = FalJsClient.run("compat-storage.mjs", Map.of("FAL_KEY", key));
 
         // fal.storage.upload: a file URL on the proxy, serving back the very bytes
         String fileUrl = seen.path("upload").path("url").asText();
@@ -91,32 +83,5 @@ class FalJsStorageCompatTest {
         assertThat(price).isPositive();
         assertThat(Fixtures.balance(tenant)).isEqualTo(100_000 - price);
         Fixtures.assertBalanceEqualsLedgerSum(tenant);
-    }
-
-    private static boolean nodeAvailable() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static JsonNode runNode(String key) throws Exception {
-        File log = Files.createTempFile("fal-js-storage", ".log").toFile();
-        ProcessBuilder pb = new ProcessBuilder("node", "compat-storage.mjs").directory(NODE_DIR.toFile())
-                .redirectError(log);
-        pb.environment().put("PROXY_URL", "http://localhost:" + RestAssured.port);
-        pb.environment().put("FAL_KEY", key);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        boolean done = p.waitFor(120, TimeUnit.SECONDS);
-        String err = Files.readString(log.toPath());
-        if (!done) {
-            p.destroyForcibly();
-        }
-        assertThat(done && p.exitValue() == 0).as("node compat-storage.mjs: " + out + err).isTrue();
-        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
-        return new ObjectMapper().readTree(last);
     }
 }
