@@ -7,6 +7,9 @@
 #   WARMUP=60 bench/run.sh            # seconds of warm-up load, submits then polls (default 30 each)
 #   WRITE_RESULTS=1 bench/run.sh      # also write the figures and the machine into bench/RESULTS.md
 #   JFR=1 bench/run.sh                # also record a Java Flight Recording of the proxy and print its hottest frames
+#   BENCH_APP=/tmp/old/quarkus-app SKIP_BUILD=1 bench/run.sh   # measure another build (a "before"), same script
+#   PROFILE=submit bench/run.sh       # JFR of one scenario alone after the warm-up (poll, submit or hot), no table;
+#   PROFILE=poll@5000 bench/run.sh    # the same at a constant rate, with its corrected latencies
 #
 # What runs, all on localhost and stopped by the script whatever happens:
 #   - a canned fal: nginx answering fal-shaped JSON (submit 200 with $request_id and fal URLs, status 202
@@ -27,6 +30,10 @@ DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-30}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
+# connections (each its own wrk thread) of the constant-rate latency runs, and the fixed rates README quotes
+LAT_CONNS=${LAT_CONNS:-32}
+POLL_FIXED_RATE=${POLL_FIXED_RATE:-1000}
+SUBMIT_FIXED_RATE=${SUBMIT_FIXED_RATE:-200}
 DB=${BENCH_DB:-cp_bench_proxy}
 REDIS_DB=${BENCH_REDIS_DB:-8}
 TENANTS=${BENCH_TENANTS:-1000}
@@ -40,6 +47,7 @@ PSQL="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt"
 WORK=$(mktemp -d /tmp/bench-proxy.XXXXXX)
 APP_PID=
 NGINX_STARTED=
+if [ -n "${PROFILE:-}" ]; then KEEP_WORK=1; fi
 if [ -n "${JFR:-}" ]; then
   KEEP_WORK=1
   JAVA_OPTS="$JAVA_OPTS -XX:StartFlightRecording=filename=$WORK/proxy.jfr,settings=profile,dumponexit=true"
@@ -125,7 +133,7 @@ QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" QUARKUS_REDIS
   PROXY_PUBLIC_URL="http://127.0.0.1:$PROXY_PORT" \
   ADMIN_BOOTSTRAP_USERNAME=bench ADMIN_BOOTSTRAP_PASSWORD="$ADMIN_PASSWORD" \
   ADMIN_JWT_SIGN_KEY_LOCATION="$WORK/sign.pem" ADMIN_JWT_VERIFY_KEY_LOCATION="$WORK/verify.pem" \
-  java $JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar >"$WORK/app.log" 2>&1 &
+  java $JAVA_OPTS -jar "${BENCH_APP:-target/quarkus-app}/quarkus-run.jar" >"$WORK/app.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$MGMT_PORT/q/health/live" >/dev/null 2>&1 && break
@@ -150,18 +158,22 @@ HOT_TENANT=$($PSQL -d "$DB" -c "SELECT min(id) FROM tenants")
 # ---- measuring -------------------------------------------------------------------------------------------
 export BENCH_LUA="$ROOT/bench/lua" BENCH_THREADS=$THREADS
 FAILED=0
-# run NAME URL SCRIPT PAIRS RATE SECONDS: wrk output in $WORK/NAME.txt
+# run NAME URL SCRIPT PAIRS RATE SECONDS: wrk output in $WORK/NAME.txt. RATE 0: as fast as possible, $THREADS threads
+# over $CONNS connections. RATE > 0: a constant rate over $LAT_CONNS connections, one wrk thread each, measured from
+# each request's scheduled send time (coordinated omission corrected, bench/lua/common.lua)
 run() {
-  local name=$1 url=$2 script=$3 pairs=$4 rate=$5 seconds=$6
-  BENCH_PAIRS=$pairs BENCH_RATE=$rate BENCH_CONNS=$CONNS \
-    wrk -t"$THREADS" -c"$CONNS" -d"${seconds}s" --timeout 10s --latency -s "$BENCH_LUA/$script" "$url" >"$WORK/$name.txt" 2>&1
+  local name=$1 url=$2 script=$3 pairs=$4 rate=$5 seconds=$6 threads=$THREADS conns=$CONNS
+  if [ "$rate" != "0" ]; then threads=$LAT_CONNS; conns=$LAT_CONNS; fi
+  BENCH_PAIRS=$pairs BENCH_RATE=$rate BENCH_CONNS=$conns \
+    wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 10s --latency -s "$BENCH_LUA/$script" "$url" >"$WORK/$name.txt" 2>&1
 }
 rps() { awk '/^Requests\/sec/ {printf "%d", $2}' "$WORK/$1.txt"; }
-# a latency percentile of wrk's --latency table, in ms
+# a percentile (50, 90, 99, 99.9) of a constant-rate run's corrected latencies, in ms
 pct() {
-  awk -v p="$2%" '$1 == p { v = $2; u = v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v);
-    if (u == "us") v = v / 1000; else if (u == "s") v = v * 1000; printf "%.2f", v }' "$WORK/$1.txt"
+  awk -v p="p$2" '/^CO-corrected latency/ { for (i = 1; i < NF; i++) if ($i == p) printf "%.2f", $(i + 1) }' "$WORK/$1.txt"
 }
+# requests a constant-rate run sent after their scheduled time (the server, or wrk, fell behind)
+behind() { awk '/^CO-corrected latency/ { sub(/.*answers, /, ""); print $1 + 0 }' "$WORK/$1.txt"; }
 # requests that failed: non-2xx answers, socket errors, timeouts
 failures() {
   awk '/Non-2xx or 3xx responses/ {n += $NF} /Socket errors/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$WORK/$1.txt"
@@ -187,6 +199,38 @@ $PSQL -d "$DB" -c "SELECT k, j.request_id FROM jobs j JOIN (SELECT tenant_id, 'c
 run warm-poll "http://127.0.0.1:$PROXY_PORT" poll.lua "$WORK/polls.txt" 0 "$WARMUP"
 check warm-poll
 
+# hottest JFR frames: top of stack; the first frame of the proxy's own code; the threads
+print_profile() {
+  kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=
+  echo "== hottest frames, from $WORK/proxy.jfr"
+  jfr print --stack-depth 64 --events jdk.ExecutionSample "$WORK/proxy.jfr" >"$WORK/samples.txt"
+  echo "-- samples: $(grep -c '^jdk.ExecutionSample' "$WORK/samples.txt"); top of stack:"
+  awk '/stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/line:.*/, ""); print}' "$WORK/samples.txt" | sort | uniq -c | sort -rn | head -25
+  echo "-- first frame of the proxy's own code (none: Vert.x, Netty, the JDK):"
+  awk '/stackTrace = \[/ {s = 1; f = ""; next} s && /^[[:space:]]*\]/ {print (f == "" ? "(none)" : f); s = 0; next}
+       s && f == "" && /io\.creditproxy/ {f = $0; sub(/^ +/, "", f); sub(/line:.*/, "", f)}' "$WORK/samples.txt" | sort | uniq -c | sort -rn | head -25
+  echo "-- threads:"
+  awk '/sampledThread = / {t = $0; sub(/.*= "/, "", t); sub(/".*/, "", t); gsub(/[0-9]+/, "N", t); print t}' "$WORK/samples.txt" |
+    sort | uniq -c | sort -rn | head -8
+}
+if [ -n "${PROFILE:-}" ]; then
+  # the recording covers the profiled run only, not the start-up and warm-up
+  [ -n "${NO_JFR:-}" ] || jcmd "$APP_PID" JFR.start name=profile settings=profile filename="$WORK/proxy.jfr" >/dev/null
+  # poll, submit, hot: as fast as possible; poll@RATE, submit@RATE: a constant rate (for a latency tail)
+  P_RATE=0; [[ "$PROFILE" == *@* ]] && P_RATE=${PROFILE#*@}
+  case "${PROFILE%@*}" in
+    poll) run profile "http://127.0.0.1:$PROXY_PORT" poll.lua "$WORK/polls.txt" "$P_RATE" "$DURATION" ;;
+    submit) run profile "http://127.0.0.1:$PROXY_PORT" submit.lua "$WORK/keys.txt" "$P_RATE" "$DURATION" ;;
+    hot) run profile "http://127.0.0.1:$PROXY_PORT" submit.lua "$WORK/hot-key.txt" "$P_RATE" "$DURATION" ;;
+    *) echo "PROFILE is poll, submit or hot, optionally @RATE"; exit 1 ;;
+  esac
+  [ -n "${NO_JFR:-}" ] || jcmd "$APP_PID" JFR.stop name=profile >/dev/null
+  echo "== $PROFILE alone: $(rps profile)/s; failed requests: $(failures profile)"
+  grep '^CO-corrected' "$WORK/profile.txt" || true
+  [ -n "${NO_JFR:-}" ] || print_profile
+  exit 0
+fi
+
 sample_rss &
 RSS_PID=$!
 # CPU time the hypervisor gave to other guests (steal) while measuring: on a shared VM it moves every figure
@@ -209,22 +253,20 @@ run hot-nginx "http://127.0.0.1:$NGINX_PORT" submit.lua "$WORK/hot-key.txt" 0 "$
 run hot-proxy "http://127.0.0.1:$PROXY_PORT" submit.lua "$WORK/hot-key.txt" 0 "$DURATION"
 check hot-nginx; check hot-proxy
 
-POLL_RATE=$(( $(rps poll-nginx) / 2 ))
-SUBMIT_RATE=$(( $(rps submit-nginx) / 2 ))
-SUBMIT_RATE_NOTE="half of nginx's max"
-if [ "$SUBMIT_RATE" -gt $(( $(rps submit-proxy) * 3 / 4 )) ]; then
-  # the proxy cannot take half of nginx's submit rate: measure its latency where it is not saturated
-  SUBMIT_RATE=$(( $(rps submit-proxy) / 2 ))
-  SUBMIT_RATE_NOTE="half of the proxy's max (half of nginx's is beyond it)"
-fi
-echo "== latency at a constant rate: polls $POLL_RATE/s, submits $SUBMIT_RATE/s (${DURATION} s each)"
-run lat-poll-direct "$UP" poll.lua "$WORK/polls.txt" "$POLL_RATE" "$DURATION"
-run lat-poll-nginx "http://127.0.0.1:$NGINX_PORT" poll.lua "$WORK/polls.txt" "$POLL_RATE" "$DURATION"
-run lat-poll-proxy "http://127.0.0.1:$PROXY_PORT" poll.lua "$WORK/polls.txt" "$POLL_RATE" "$DURATION"
-run lat-submit-direct "$UP" submit.lua "$WORK/keys.txt" "$SUBMIT_RATE" "$DURATION"
-run lat-submit-nginx "http://127.0.0.1:$NGINX_PORT" submit.lua "$WORK/keys.txt" "$SUBMIT_RATE" "$DURATION"
-run lat-submit-proxy "http://127.0.0.1:$PROXY_PORT" submit.lua "$WORK/keys.txt" "$SUBMIT_RATE" "$DURATION"
-for n in lat-poll-direct lat-poll-nginx lat-poll-proxy lat-submit-direct lat-submit-nginx lat-submit-proxy; do check $n; done
+# the latency rows: at half of the proxy's own measured maximum, and at the fixed rates README states; the canned fal
+# (direct) and nginx are measured at the same rates, and "added" is the proxy's (or nginx's) figure minus direct's
+POLL_RATE=$(( $(rps poll-proxy) / 2 ))
+SUBMIT_RATE=$(( $(rps submit-proxy) / 2 ))
+LAT_ROWS="poll-half:poll.lua:polls.txt:$POLL_RATE poll-fixed:poll.lua:polls.txt:$POLL_FIXED_RATE"
+LAT_ROWS="$LAT_ROWS submit-half:submit.lua:keys.txt:$SUBMIT_RATE submit-fixed:submit.lua:keys.txt:$SUBMIT_FIXED_RATE"
+echo "== latency at constant rates, $LAT_CONNS connections, ${DURATION} s each: polls $POLL_RATE/s and $POLL_FIXED_RATE/s, submits $SUBMIT_RATE/s and $SUBMIT_FIXED_RATE/s"
+for row in $LAT_ROWS; do
+  IFS=: read -r label script pairs rate <<<"$row"
+  run "lat-$label-direct" "$UP" "$script" "$WORK/$pairs" "$rate" "$DURATION"
+  run "lat-$label-nginx" "http://127.0.0.1:$NGINX_PORT" "$script" "$WORK/$pairs" "$rate" "$DURATION"
+  run "lat-$label-proxy" "http://127.0.0.1:$PROXY_PORT" "$script" "$WORK/$pairs" "$rate" "$DURATION"
+  for w in direct nginx proxy; do check "lat-$label-$w"; done
+done
 
 kill "$RSS_PID" 2>/dev/null || true; wait "$RSS_PID" 2>/dev/null || true
 read -r TICKS_AFTER STEAL_AFTER <<<"$(cpu_ticks)"
@@ -252,17 +294,16 @@ added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == ">=") ? (v >= t) : (v <= t); print ok ? "met" : "NOT met" }'; }
 P_N=$(rps poll-nginx); P_P=$(rps poll-proxy); P_D=$(rps poll-direct)
 S_N=$(rps submit-nginx); S_P=$(rps submit-proxy); H_N=$(rps hot-nginx); H_P=$(rps hot-proxy)
-for k in poll submit; do
-  for w in direct nginx proxy; do
-    eval "L_${k}_${w}_50=$(pct lat-$k-$w 50)"; eval "L_${k}_${w}_99=$(pct lat-$k-$w 99)"
-    eval "A_${k}_${w}=$(rps lat-$k-$w)"
-  done
-done
-ADD_P50=$(added "$L_poll_proxy_50" "$L_poll_direct_50"); ADD_P99=$(added "$L_poll_proxy_99" "$L_poll_direct_99")
-ADD_S50=$(added "$L_submit_proxy_50" "$L_submit_direct_50"); ADD_S99=$(added "$L_submit_proxy_99" "$L_submit_direct_99")
-NADD_P50=$(added "$L_poll_nginx_50" "$L_poll_direct_50"); NADD_P99=$(added "$L_poll_nginx_99" "$L_poll_direct_99")
-NADD_S50=$(added "$L_submit_nginx_50" "$L_submit_direct_50"); NADD_S99=$(added "$L_submit_nginx_99" "$L_submit_direct_99")
-
+# latency_row LABEL WHAT TARGET_MS: one table row, added p50 / p99 (and p99.9) through nginx and through the proxy
+latency_row() {
+  local label=$1 what=$2 target=$3 d50 d99 d999 n50 n99 p50 p99 p999 add99
+  d50=$(pct "lat-$label-direct" 50); d99=$(pct "lat-$label-direct" 99); d999=$(pct "lat-$label-direct" 99.9)
+  n50=$(pct "lat-$label-nginx" 50); n99=$(pct "lat-$label-nginx" 99)
+  p50=$(pct "lat-$label-proxy" 50); p99=$(pct "lat-$label-proxy" 99); p999=$(pct "lat-$label-proxy" 99.9)
+  add99=$(added "$p99" "$d99")
+  echo "| $what (achieved $(rps "lat-$label-proxy")/s, $(behind "lat-$label-proxy") sent behind schedule): added p50 / p99 ms (p99.9) | $(added "$n50" "$d50") / $(added "$n99" "$d99") | $(added "$p50" "$d50") / $add99 ($(added "$p999" "$d999")) | | p99 ≤ $target ms | $(verdict "$add99" "$target" "<=") |"
+  echo "lat-$label: direct p50/p99 $d50 / $d99 ms" >>"$WORK/direct.txt"
+}
 TABLE="$WORK/table.md"
 {
   echo "| figure | nginx proxy_pass | credit-proxy | proxy / nginx | target | |"
@@ -270,12 +311,16 @@ TABLE="$WORK/table.md"
   echo "| status polls/s (auth + ownership + forward; canned fal direct: $P_D/s) | $P_N | $P_P | $(ratio "$P_P" "$P_N") | ≥ 0.6 × nginx | $(verdict "$(ratio "$P_P" "$P_N")" 0.6 ">=") |"
   echo "| billed submits/s over $TENANTS tenants | $S_N | $S_P | $(ratio "$S_P" "$S_N") | ≥ 2,000/s | $(verdict "$S_P" 2000 ">=") |"
   echo "| billed submits/s, one hot tenant, $CONNS connections | $H_N | $H_P | $(ratio "$H_P" "$H_N") | ≥ 1,000/s | $(verdict "$H_P" 1000 ">=") |"
-  echo "| polls at $POLL_RATE/s (half nginx's max; achieved $A_poll_proxy/s): added p50 / p99 ms | $NADD_P50 / $NADD_P99 | $ADD_P50 / $ADD_P99 | | p99 ≤ 2 ms | $(verdict "$ADD_P99" 2 "<=") |"
-  echo "| submits at $SUBMIT_RATE/s ($SUBMIT_RATE_NOTE; achieved $A_submit_proxy/s): added p50 / p99 ms | $NADD_S50 / $NADD_S99 | $ADD_S50 / $ADD_S99 | | p99 ≤ 10 ms | $(verdict "$ADD_S99" 10 "<=") |"
+  latency_row poll-half "polls at $POLL_RATE/s (half the proxy's max)" 2
+  latency_row poll-fixed "polls at $POLL_FIXED_RATE/s (fixed)" 2
+  latency_row submit-half "submits at $SUBMIT_RATE/s (half the proxy's max)" 10
+  latency_row submit-fixed "submits at $SUBMIT_FIXED_RATE/s (fixed)" 10
   echo "| RSS under load, MB (max of 0.5 s samples) | $NGINX_RSS_MB | $RSS_MB | | ≤ 512 MB | $(verdict "$RSS_MB" 512 "<=") |"
   echo
-  echo "Added latency = p50/p99 through the proxy minus p50/p99 straight to the canned fal at the same constant rate"
-  echo "(direct: polls $L_poll_direct_50 / $L_poll_direct_99 ms, submits $L_submit_direct_50 / $L_submit_direct_99 ms)."
+  echo "Added latency = a percentile through the proxy (or nginx) minus the same percentile straight to the canned fal at the"
+  echo "same constant rate: wrk with bench/lua's pacing, $LAT_CONNS connections of one wrk thread each, every request"
+  echo "timed from its scheduled send (coordinated omission corrected, as wrk2 does). Direct:"
+  sed 's/^/  /' "$WORK/direct.txt"
   echo "Money after the run: $JOBS jobs, $BAD_TENANTS tenants with balance ≠ Σ ledger, $BAD_JOBS jobs without exactly"
   echo "one reserve entry, $NEGATIVE balances below their limit; failed requests over all runs: $FAILED."
   echo "CPU stolen by the hypervisor while measuring (steal in /proc/stat): $STEAL_PCT % of the machine's CPU time."
@@ -299,14 +344,7 @@ if [ -n "${WRITE_RESULTS:-}" ]; then
   } >bench/RESULTS.md
   echo "(written to bench/RESULTS.md)"
 fi
-if [ -n "${JFR:-}" ]; then
-  kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=
-  echo "== hottest frames (top of stack, then the proxy's own code), from $WORK/proxy.jfr"
-  jfr print --events jdk.ExecutionSample "$WORK/proxy.jfr" >"$WORK/samples.txt"
-  awk '/stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/line:.*/, ""); print}' "$WORK/samples.txt" | sort | uniq -c | sort -rn | head -25
-  awk '/stackTrace = \[/ {s = 1; next} s && /io\.creditproxy/ {sub(/^ +/, ""); sub(/line:.*/, ""); print; s = 0} /^\]/ {s = 0}' \
-    "$WORK/samples.txt" | sort | uniq -c | sort -rn | head -15
-fi
+if [ -n "${JFR:-}" ]; then print_profile; fi
 
 if [ "$BAD_TENANTS" != "0" ] || [ "$BAD_JOBS" != "0" ] || [ "$NEGATIVE" != "0" ] || [ "$FAILED" != "0" ]; then
   echo "FAILED: the money or the requests did not check out"

@@ -9,8 +9,9 @@ end
 math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
 
 request = function()
+  common.sending()
   local p = pairs_[math.random(#pairs_)]
   return wrk.format("GET", "/fal-ai/flux-1/requests/" .. p.id .. "/status",
     { ["Authorization"] = "Key " .. p.key })
 end
-delay = common.delay
+common.install_pacing()

@@ -6,8 +6,9 @@ math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) %
 local body = '{"prompt":"a red fox in the snow","num_images":1}'
 
 request = function()
+  common.sending()
   local key = keys[math.random(#keys)]
   return wrk.format("POST", "/fal-ai/flux-1/dev",
     { ["Authorization"] = "Key " .. key, ["Content-Type"] = "application/json" }, body)
 end
-delay = common.delay
+common.install_pacing()
