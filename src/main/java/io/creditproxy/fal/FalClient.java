@@ -34,13 +34,49 @@ public class FalClient {
     /** Sent to the sandbox when FAL_KEY is not set: it asks for some key (like fal), not for a real one. */
     static final String SANDBOX_PLACEHOLDER_KEY = "sandbox-key-id:sandbox-key-secret";
 
+    /** Connections to fal per pool (the shared one, and each event loop's). */
+    private static final int POOL_SIZE = 64;
+
     private final Vertx vertx;
     private final FalConfig config;
     private final FalUpstream upstream;
     private volatile HttpClient client;
+    /**
+     * One client per event loop, each used only from its own loop: its connections live on that loop, so a request and
+     * its answer never hop to another loop's thread. With the one shared pool, a request usually went out on a
+     * connection another loop had opened, and every answer was handed across threads (a wake-up and a context switch
+     * per request; bench/RESULTS.md). Calls from other threads (the reconciler, workers) use {@link #client}.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Thread, HttpClient> perLoop = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile HttpClientOptions clientOptions;
     private final UpstreamAccounts accounts;
     private volatile String baseUrl;
     private volatile UrlRewriter rewriter;
+    private volatile Origin origin;
+
+    /**
+     * The upstream's base URL taken apart once, as {@link RequestOptions#setAbsoluteURI} would per request:
+     * {@code prefix} is the base URL followed by {@code /}; a URL under it goes to host:port with path
+     * {@code basePath + "/" + the rest}. Null when the base URL cannot be read that way (then every URL is parsed).
+     */
+    record Origin(String prefix, String host, int port, boolean ssl, String basePath) {
+        static Origin of(String baseUrl) {
+            try {
+                java.net.URI uri = java.net.URI.create(baseUrl);
+                String scheme = uri.getScheme();
+                if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+                        || !("http".equals(scheme) || "https".equals(scheme))) {
+                    return null;
+                }
+                boolean ssl = "https".equals(scheme);
+                int port = uri.getPort() >= 0 ? uri.getPort() : ssl ? 443 : 80;
+                String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+                return new Origin(baseUrl + "/", uri.getHost(), port, ssl, path + "/");
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
 
     private final Metrics metrics;
 
@@ -65,6 +101,7 @@ public class FalClient {
             LOG.infof("Upstream: SANDBOX simulator at %s (no real generations, nothing billed by fal)", baseUrl);
         }
         rewriter = new UrlRewriter(baseUrl);
+        origin = Origin.of(baseUrl);
         boolean tls = baseUrl.startsWith("https://");
         HttpClientOptions options = new HttpClientOptions()
                 .setSsl(tls)
@@ -73,7 +110,8 @@ public class FalClient {
                 .setKeepAlive(true)
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setDecompressionSupported(true);
-        client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+        clientOptions = options;
+        client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(POOL_SIZE));
     }
 
     /**
@@ -139,13 +177,19 @@ public class FalClient {
 
     private Future<HttpClientResponse> open(String authorization, HttpMethod method, String url, MultiMap tenantHeaders,
                                             Buffer body, long idleTimeoutMs) {
-        RequestOptions options = new RequestOptions()
-                .setMethod(method)
-                .setAbsoluteURI(url)
+        RequestOptions options = new RequestOptions().setMethod(method);
+        Origin o = origin;
+        if (o != null && url.startsWith(o.prefix())) {
+            // fal's queue URLs (nearly every request): the parsed base instead of a java.net.URL per request
+            options.setHost(o.host()).setPort(o.port()).setSsl(o.ssl()).setURI(o.basePath() + url.substring(o.prefix().length()));
+        } else {
+            options.setAbsoluteURI(url);
+        }
+        options
                 // bounds the wait for a pooled connection as well as the TCP connect
                 .setConnectTimeout(config.connectTimeout().toMillis())
                 .setIdleTimeout(idleTimeoutMs);
-        return client.request(options).compose(req -> {
+        return client().request(options).compose(req -> {
             // the tenant's documented fal headers on a submit, nothing of the tenant's otherwise (FalHeaders)
             FalHeaders.copyRequestHeaders(method == HttpMethod.POST, tenantHeaders, req.headers());
             if (isStream(url)) {
@@ -158,6 +202,20 @@ public class FalClient {
             }
             return req.send();
         }).recover(FalClient::mapFailure);
+    }
+
+    /** The calling event loop's own client, or the shared one off the event loops. */
+    private HttpClient client() {
+        if (!io.vertx.core.Context.isOnEventLoopThread()) {
+            return client;
+        }
+        Thread loop = Thread.currentThread();
+        HttpClient own = perLoop.get(loop);
+        if (own == null) {
+            own = perLoop.computeIfAbsent(loop,
+                    t -> vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(POOL_SIZE)));
+        }
+        return own;
     }
 
     private static boolean isStream(String url) {
