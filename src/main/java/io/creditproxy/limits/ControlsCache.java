@@ -5,21 +5,27 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.creditproxy.cache.BatchLoader;
 import io.creditproxy.cache.Caches;
 import io.creditproxy.cache.Invalidation;
-import io.creditproxy.common.Blocking;
 import io.creditproxy.common.Timestamps;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
-import io.vertx.core.Vertx;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
+import org.hibernate.Session;
+import org.jboss.logging.Logger;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -32,6 +38,8 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class ControlsCache {
+
+    private static final Logger LOG = Logger.getLogger(ControlsCache.class);
 
     /**
      * The tenant half, also needed without a key (a slot is taken per tenant).
@@ -56,13 +64,30 @@ public class ControlsCache {
     private final AsyncLoadingCache<Long, TenantControls> tenants;
     private final Duration refreshAt;
 
-    public ControlsCache(EntityManager em, LimitsConfig config, Vertx vertx) {
+    /**
+     * The refreshes' own thread: it starts them every second and reads their rows. On the shared worker pool (and
+     * Quarkus' scheduler, which uses it) they queued behind the submits under load and landed after the entries had
+     * expired; every submit then read its key and tenant from PostgreSQL one by one, which took about 40 % of the
+     * submit path's worker time (bench/RESULTS.md).
+     */
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "controls-refresh");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public ControlsCache(EntityManager em, LimitsConfig config) {
         this.em = em;
-        Executor workers = Blocking.executor(vertx);
-        // the scheduler runs every second and a refresh gathers for a tenth of the TTL: start early enough to land in time
+        // the refresher runs every second and a refresh gathers for a tenth of the TTL: start early enough to land in time
         this.refreshAt = config.controlsCacheTtl().dividedBy(4);
-        this.keys = cache(config.controlsCacheTtl(), workers, this::loadKeys);
-        this.tenants = cache(config.controlsCacheTtl(), workers, this::loadTenants);
+        this.keys = cache(config.controlsCacheTtl(), refresher, this::loadKeys);
+        this.tenants = cache(config.controlsCacheTtl(), refresher, this::loadTenants);
+        refresher.scheduleWithFixedDelay(this::refreshInUse, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        refresher.shutdownNow();
     }
 
     private static <V> AsyncLoadingCache<Long, V> cache(Duration ttl, Executor workers, Function<List<Long>, Map<Long, V>> read) {
@@ -82,10 +107,14 @@ public class ControlsCache {
      * uses and waits for PostgreSQL on its submit (a refresh on read alone only helps keys read more often than that).
      * Caffeine discards a refresh that an invalidation overtook.
      */
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshInUse() {
-        refreshDue(keys, refreshAt);
-        refreshDue(tenants, refreshAt);
+        try {
+            refreshDue(keys, refreshAt);
+            refreshDue(tenants, refreshAt);
+        } catch (RuntimeException e) {
+            // a failed round must not end the schedule: the next one tries again, and a miss reads PostgreSQL anyway
+            LOG.warnf("controls refresh: %s", e.toString());
+        }
     }
 
     private static void refreshDue(AsyncLoadingCache<Long, ?> cache, Duration refreshAt) {
@@ -199,9 +228,28 @@ public class ControlsCache {
         });
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * The rows for these ids, the ids bound as one array ({@code = ANY(?)}): a refresh reads up to {@link #BATCH} ids a
+     * query, and an {@code IN} list of that many parameters cost more to bind and plan than to read (bench/RESULTS.md).
+     */
     private List<Object[]> rows(String select, List<Long> ids) {
         String column = select.contains(" k JOIN ") ? "k.id" : "id";
-        return em.createNativeQuery(select + " WHERE " + column + " IN (?1)").setParameter(1, ids).getResultList();
+        return em.unwrap(Session.class).doReturningWork(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(select + " WHERE " + column + " = ANY(?)")) {
+                statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+                List<Object[]> out = new ArrayList<>(ids.size());
+                try (ResultSet rs = statement.executeQuery()) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        Object[] row = new Object[columns];
+                        for (int i = 0; i < columns; i++) {
+                            row[i] = rs.getObject(i + 1);
+                        }
+                        out.add(row);
+                    }
+                }
+                return out;
+            }
+        });
     }
 }

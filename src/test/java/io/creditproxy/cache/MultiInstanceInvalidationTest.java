@@ -59,7 +59,7 @@ class MultiInstanceInvalidationTest {
     void startSecondInstance() {
         otherPricing = new PriceTable(em, pricingConfig(), vertx);
         unsubscribed = new PriceTable(em, pricingConfig(), vertx);
-        otherControls = new ControlsCache(em, limitsConfig(), vertx);
+        otherControls = new ControlsCache(em, limitsConfig());
         otherInstance = bus.newSubscriber(message -> {
             if (message.concerns(Invalidation.PRICING)) {
                 otherPricing.invalidate();
