@@ -38,10 +38,36 @@ public final class SecretRedactor implements Filter {
                 .filter(k -> k.length() >= 8).orElse(null);
     }
 
+    /**
+     * Words without which none of the patterns above can match (each pattern needs one of them, in any ASCII letter
+     * case). Most lines, the access log's above all, hold none, and skip the regular expressions: they were about 6 %
+     * of the proxy's CPU under load (bench/RESULTS.md).
+     */
+    private static final String[] TRIGGERS = {"bearer", "key", "cp_", "eyj", "\"password\"", "request to"};
+
     /** The masks that need no configuration (everything but the operator's fal key). */
     public static String maskPatterns(String text) {
+        return mayHoldSecret(text) ? applyPatterns(text) : text;
+    }
+
+    /** The regular expressions alone, without the quick test (the test compares the two). */
+    static String applyPatterns(String text) {
         String out = REQUEST_QUERY.matcher(text).replaceAll("$1?" + java.util.regex.Matcher.quoteReplacement(MASK));
         return SECRETS.matcher(out).replaceAll(MASK);
+    }
+
+    /**
+     * False only when no pattern can match: none of {@link #TRIGGERS} occurs. Lower-casing covers the patterns' ASCII
+     * case-insensitivity (a non-ASCII letter that lower-cases to ASCII only makes this say true more often).
+     */
+    static boolean mayHoldSecret(String text) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        for (String trigger : TRIGGERS) {
+            if (lower.contains(trigger)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Rewrites the record's message when it holds a secret; never drops a record. */
