@@ -111,7 +111,7 @@ public class FalClient {
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setDecompressionSupported(true);
         clientOptions = options;
-        client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+        client = newClient();
     }
 
     /**
@@ -204,6 +204,10 @@ public class FalClient {
         }).recover(FalClient::mapFailure);
     }
 
+    private HttpClient newClient() {
+        return vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+    }
+
     /** The calling event loop's own client, or the shared one off the event loops. */
     private HttpClient client() {
         if (!io.vertx.core.Context.isOnEventLoopThread()) {
@@ -212,8 +216,7 @@ public class FalClient {
         Thread loop = Thread.currentThread();
         HttpClient own = perLoop.get(loop);
         if (own == null) {
-            own = perLoop.computeIfAbsent(loop,
-                    t -> vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(POOL_SIZE)));
+            own = perLoop.computeIfAbsent(loop, t -> newClient());
         }
         return own;
     }

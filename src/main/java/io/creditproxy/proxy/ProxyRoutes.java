@@ -64,6 +64,8 @@ public class ProxyRoutes {
             "run", ".well-known");
     /** The direct path of a synchronous run, for callers without fal's proxy protocol: {@code POST /run/{model id}}. */
     static final String RUN_PREFIX = "/run/";
+    /** The passthrough's place among the Vert.x routes: before Quarkus' security handlers (see {@link #register}). */
+    static final int ORDER = -250;
 
     private final FalClient fal;
     private final TenantAuthenticator tenants;
@@ -111,7 +113,7 @@ public class ProxyRoutes {
      * Paths that are not the passthrough's (admin, /v1, webhooks, console) go on to Quarkus with {@code ctx.next()}.
      */
     void register(@Observes Router router) {
-        router.route().order(-250).handler(this::handle);
+        router.route().order(ORDER).handler(this::handle);
     }
 
     void handle(RoutingContext ctx) {

@@ -87,15 +87,18 @@ public class StorageRoutes {
         this.json = json;
     }
 
-    /** Ahead of the passthrough (order -250), which would read these paths as model ids. */
+    /** Ahead of the passthrough ({@link ProxyRoutes#ORDER}), which would read these paths as model ids. */
+    private static final int ORDER = ProxyRoutes.ORDER - 10;
+
+    /** The storage routes, at {@link #ORDER}. */
     void register(@Observes Router router) {
-        router.route(INITIATE).order(-260).handler(ctx -> direct(ctx, INITIATE));
-        router.route(INITIATE_MULTIPART).order(-260).handler(ctx -> direct(ctx, INITIATE_MULTIPART));
-        router.route(COMPLETE_MULTIPART).order(-260).handler(ctx -> direct(ctx, COMPLETE_MULTIPART));
-        router.route(AUTH_TOKEN).order(-260).handler(ctx -> fail(ctx, tokenRefused()));
-        router.route(UPLOADS).order(-260).handler(this::bytes);
-        router.route(UPLOADS + "/*").order(-260).handler(this::bytes);
-        router.route(FILES + "*").order(-260).handler(this::file);
+        router.route(INITIATE).order(ORDER).handler(ctx -> direct(ctx, INITIATE));
+        router.route(INITIATE_MULTIPART).order(ORDER).handler(ctx -> direct(ctx, INITIATE_MULTIPART));
+        router.route(COMPLETE_MULTIPART).order(ORDER).handler(ctx -> direct(ctx, COMPLETE_MULTIPART));
+        router.route(AUTH_TOKEN).order(ORDER).handler(ctx -> fail(ctx, tokenRefused()));
+        router.route(UPLOADS).order(ORDER).handler(this::bytes);
+        router.route(UPLOADS + "/*").order(ORDER).handler(this::bytes);
+        router.route(FILES + "*").order(ORDER).handler(this::file);
     }
 
     /**
